@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test", "<rootDir>/lib"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
+  moduleNameMapper: {
+    "^runlater-iac$": "<rootDir>/lib/index.ts",
+    "^runlater-iac/(.*)$": "<rootDir>/lib/$1",
+  },
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "/test/engines/"],
+  testTimeout: 60000,
+};

@@ -1,0 +1,78 @@
+/**
+ * The single error type the Runlater client throws. It carries what a caller needs to decide
+ * (status, API code, field errors, operation) and never the Authorization header or any secret.
+ */
+
+/** What kind of failure this is, for callers that branch on it. */
+export type RunlaterErrorKind =
+  /** The API answered with a non-2xx status. */
+  | "http"
+  /** No usable answer: connection refused/reset, DNS, TLS, or the per-request timeout. */
+  | "network"
+  /** Retries ran out (attempts or total time); `cause` is the last failure. */
+  | "exhausted"
+  /** Input rejected locally before any call. */
+  | "validation";
+
+/** Error thrown by {@link RunlaterClient}. */
+export class RunlaterApiError extends Error {
+  override readonly name = "RunlaterApiError";
+  /** HTTP status, or 0 when no response was received. */
+  readonly status: number;
+  /** Runlater's error code (`not_found`, `validation_error`, …) when the body had one. */
+  readonly code?: string;
+  /** Field → messages, from a 422 `validation_error`. */
+  readonly fieldErrors?: Record<string, string[]>;
+  /** The client operation, e.g. `tasks.create`. */
+  readonly operation: string;
+  /** Failure class. */
+  readonly kind: RunlaterErrorKind;
+  /** Number of HTTP attempts made. */
+  readonly attempts: number;
+
+  constructor(init: {
+    message: string;
+    operation: string;
+    kind: RunlaterErrorKind;
+    status?: number;
+    code?: string;
+    fieldErrors?: Record<string, string[]>;
+    attempts?: number;
+    cause?: unknown;
+  }) {
+    super(init.message, init.cause !== undefined ? { cause: init.cause } : undefined);
+    this.operation = init.operation;
+    this.kind = init.kind;
+    this.status = init.status ?? 0;
+    this.code = init.code;
+    this.fieldErrors = init.fieldErrors;
+    this.attempts = init.attempts ?? 1;
+  }
+
+  /** True when the object does not exist (or belongs to another organisation). */
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+/** Type guard for {@link RunlaterApiError}. */
+export function isRunlaterApiError(e: unknown): e is RunlaterApiError {
+  return e instanceof Error && (e as { name?: string }).name === "RunlaterApiError";
+}
+
+/** True when `e` is a Runlater 404. */
+export function isNotFound(e: unknown): boolean {
+  return isRunlaterApiError(e) && e.status === 404;
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` with `***`. Secrets shorter than 4 characters
+ * are ignored (they would mangle ordinary text and are not meaningful secrets).
+ */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s && s.length >= 4) out = out.split(s).join("***");
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+/**
+ * Runlater model, wire mapping, validation and the typed HTTP client. No engine imports.
+ * @module runlater-iac/runlater
+ */
+export * from "./client";
+export * from "./errors";
+export { closeAllPools, DEFAULT_RETRY, type RetryPolicy } from "./http";
+export * from "./model";
+export * from "./validate";
+export { type ApiDialect, routesFor } from "./wire";

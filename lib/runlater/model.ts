@@ -1,0 +1,164 @@
+/**
+ * The Runlater domain model in camelCase TypeScript. The snake_case wire format and the
+ * `{data: …}` envelope are mapped in `wire.ts` only; nothing else knows about them.
+ */
+
+/** HTTP methods Runlater accepts for task requests, endpoint forwards and overrides. */
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
+/** One of {@link HTTP_METHODS}. */
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Limits enforced by Runlater (and by our validation before any API call). */
+export const LIMITS = {
+  /** Task request timeout, milliseconds. */
+  timeoutMs: { min: 1000, max: 300_000, default: 30_000 },
+  /** Retry attempts of one-time tasks and endpoint forwards. */
+  retryAttempts: { min: 0, max: 10, default: 5 },
+  /** HTTP status codes accepted in `expectedStatusCodes`. */
+  statusCode: { min: 100, max: 599 },
+  /** Forward URLs of one endpoint. */
+  forwardUrls: { min: 1, max: 10 },
+  /** Task body and endpoint forward body, bytes (UTF-8). */
+  bodyBytes: { max: 256 * 1024 },
+  /** Names: Runlater stores them as strings; we cap what we send. */
+  nameChars: { max: 255 },
+  /** URLs: a practical cap (Runlater stores them as text). */
+  urlChars: { max: 2048 },
+} as const;
+
+/**
+ * The desired state of a recurring (cron) task, as our resources manage it.
+ * All fields map 1:1 to Runlater task fields.
+ */
+export interface CronTaskSpec {
+  /** Display name. Default on Runlater's side: `"Cron: <url>"`. At most 255 characters. */
+  name?: string;
+  /** The URL Runlater calls, http(s) with a host; private/loopback hosts are refused by Runlater. */
+  url: string;
+  /** HTTP method of the call. Default `GET` for cron tasks. */
+  method?: HttpMethod;
+  /** Five-field cron expression, evaluated in UTC. */
+  cron: string;
+  /** Per-call timeout in milliseconds, 1000..300000. Default 30000 on Runlater's side. */
+  timeoutMs?: number;
+  /** Status codes that count as success (each 100..599). `null`/absent = any 2xx. */
+  expectedStatusCodes?: number[] | null;
+  /** Case-sensitive substring the response body must contain. `null`/absent = no check. */
+  expectedBodyPattern?: string | null;
+  /** Request headers sent with each call. Stored in plaintext by Runlater. */
+  headers?: Record<string, string>;
+  /** Request body (sent for POST/PUT/PATCH only), at most 256 KB. */
+  body?: string | null;
+  /** Whether the schedule runs. Default true. */
+  enabled?: boolean;
+  /** URL Runlater POSTs to when a run fails after a success (or the first run fails). */
+  onFailureUrl?: string | null;
+  /** URL Runlater POSTs to on the first success after a failure. */
+  onRecoveryUrl?: string | null;
+  /** Org notification override for failures (`null` = org default). Does not affect the hook URLs. */
+  notifyOnFailure?: boolean | null;
+  /** Org notification override for recoveries (`null` = org default). */
+  notifyOnRecovery?: boolean | null;
+}
+
+/** A task as Runlater returns it. */
+export interface Task {
+  /** UUIDv7 task id. */
+  id: string;
+  name: string;
+  url: string;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body: string | null;
+  /** `cron` for recurring tasks, `once` for one-time tasks. */
+  scheduleType: "cron" | "once";
+  cronExpression: string | null;
+  scheduledAt: string | null;
+  enabled: boolean;
+  timeoutMs: number;
+  retryAttempts: number;
+  expectedStatusCodes: number[] | null;
+  expectedBodyPattern: string | null;
+  /** Serialisation group (`queue` on the legacy API, `lane` on the current one). */
+  queue: string | null;
+  notifyOnFailure: boolean | null;
+  notifyOnRecovery: boolean | null;
+  onFailureUrl: string | null;
+  onRecoveryUrl: string | null;
+  /** Next scheduled run (ISO-8601 UTC), `null` when disabled or one-time. */
+  nextRunAt: string | null;
+  insertedAt: string;
+  updatedAt: string;
+}
+
+/** The desired state of an inbound forwarding endpoint. */
+export interface EndpointSpec {
+  /** Display name, required. Also the serial lane name when `useQueue` is true. */
+  name: string;
+  /** Where each inbound request is forwarded, 1..10 http(s) URLs. */
+  forwardUrls: string[];
+  /** Headers merged over the inbound request's headers (custom values win). Secret: may carry DNS tokens. */
+  forwardHeaders?: Record<string, string>;
+  /** If non-empty, replaces the inbound body verbatim. Secret: may carry DNS keys. At most 256 KB. */
+  forwardBody?: string | null;
+  /** Overrides the inbound method. `null`/absent = keep the inbound method. */
+  forwardMethod?: HttpMethod | null;
+  /** Forward retries, 0..10. Default 5 on Runlater's side. Total attempts = retries + 1. */
+  retryAttempts?: number;
+  /** Serial delivery per endpoint (`use_queue`/`use_lane`). Default true. */
+  useQueue?: boolean;
+  /** Whether inbound requests are accepted (disabled → 410). Default true. */
+  enabled?: boolean;
+  notifyOnFailure?: boolean | null;
+  notifyOnRecovery?: boolean | null;
+  /** Copied onto each forward task: fires when a forward finally fails. */
+  onFailureUrl?: string | null;
+  /** Copied onto each forward task: fires on the first forward success after a failure. */
+  onRecoveryUrl?: string | null;
+}
+
+/** An inbound endpoint as Runlater returns it. */
+export interface Endpoint {
+  /** UUIDv7 endpoint id. */
+  id: string;
+  name: string;
+  /** `ep_` + 32 URL-safe characters; never changes. */
+  slug: string;
+  /** `https://runlater.eu/in/<slug>`: the URL hooks call. */
+  inboundUrl: string;
+  forwardUrls: string[];
+  enabled: boolean;
+  retryAttempts: number;
+  useQueue: boolean;
+  notifyOnFailure: boolean | null;
+  notifyOnRecovery: boolean | null;
+  onFailureUrl: string | null;
+  onRecoveryUrl: string | null;
+  forwardHeaders: Record<string, string>;
+  forwardBody: string | null;
+  forwardMethod: HttpMethod | null;
+  insertedAt: string;
+  updatedAt: string;
+}
+
+/** One execution of a task. */
+export interface Execution {
+  id: string;
+  status: "pending" | "running" | "success" | "failed" | "timeout" | "missed";
+  scheduledFor: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  statusCode: number | null;
+  durationMs: number | null;
+  errorMessage: string | null;
+  /** 1-based attempt number. */
+  attempt: number;
+}
+
+/** A page of tasks from `GET /tasks`. */
+export interface TaskPage {
+  tasks: Task[];
+  hasMore: boolean;
+  limit: number;
+  offset: number;
+}
