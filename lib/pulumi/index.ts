@@ -1,0 +1,9 @@
+/**
+ * Pulumi bindings: `HealthCheckTask`, `ForwardEndpoint` (dynamic resources) and `DnsFailover`
+ * (component). Import from `runlater-iac/pulumi`.
+ * @module runlater-iac/pulumi
+ */
+export * from "./forward-endpoint";
+export * from "./health-check-task";
+export { clearProviderConfig, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
+export * from "./dns-failover";
