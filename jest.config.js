@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
+  testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test", "<rootDir>/lib"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
@@ -10,4 +11,6 @@ module.exports = {
   },
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/test/engines/"],
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
+  globalSetup: "<rootDir>/test/support/global-setup.js",
 };

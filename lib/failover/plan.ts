@@ -132,7 +132,7 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
 
   const retryAttempts = input.retryAttempts ?? FAILOVER_DEFAULTS.retryAttempts;
   const endpointFor = (label: string, content: string): EndpointSpec => {
-    const req = buildDnsUpdateRequest(input.dns, content);
+    const req = buildDnsUpdateRequest(input.dns, content, { isUnresolved });
     return {
       name: `${input.name} ${label}`,
       forwardUrls: [req.url],

@@ -88,17 +88,36 @@ export interface DnsFailoverArgs {
   recordGuard?: "error" | "warn";
 }
 
+/** What `DnsFailover.summary` holds. */
+export interface DnsFailoverSummary {
+  /** The check: URL, cron (UTC) and timeout (ms). */
+  healthCheck: { url: string; cron: string; timeoutMs: number };
+  /** DNS provider of the record. */
+  dnsProvider: string;
+  /** The failover request, e.g. `PATCH → record := backup`. */
+  failover: string;
+  /** The recovery request, or `manual`. */
+  recovery: string;
+  /** Runlater objects the failover consists of (3, or 2 with manual failback). */
+  runlaterObjects: number;
+}
+
 const CLOUDFLARE_RECORD_TYPES = ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record"];
 const trackedIgnoreChanges = new WeakMap<object, string[]>();
-let tracking = false;
+const trackedStacks = new WeakSet<object>();
 
 /**
- * Starts recording the `ignoreChanges` of Cloudflare DNS records created from now on, so
- * `DnsFailover` can tell whether a managed record will fight the failover. Called when this
- * module loads; call it yourself first if you create records before importing it.
+ * Starts recording the `ignoreChanges` of Cloudflare DNS records created from now on in the
+ * current stack, so `DnsFailover` can tell whether a managed record will fight the failover.
+ * Called when this module loads (inside a Pulumi program that is before any resource is
+ * created); call it yourself first if you create records before importing this module.
+ * Returns false when there is no stack yet.
  */
 export function trackDnsRecordOptions(): boolean {
-  if (tracking) return true;
+  const getStack = (pulumi.runtime as unknown as { getStackResource?: () => object | undefined }).getStackResource;
+  const stack = getStack?.();
+  if (!stack) return false;
+  if (trackedStacks.has(stack)) return true;
   try {
     pulumi.runtime.registerStackTransformation((a) => {
       if (CLOUDFLARE_RECORD_TYPES.includes(a.type)) {
@@ -106,13 +125,36 @@ export function trackDnsRecordOptions(): boolean {
       }
       return undefined;
     });
-    tracking = true;
+    trackedStacks.add(stack);
+    return true;
   } catch {
-    // No stack yet (e.g. imported before the program runs): try again on first use.
+    return false;
   }
-  return tracking;
 }
 trackDnsRecordOptions();
+
+/**
+ * Decides what to do about a managed record's `ignoreChanges` (undefined = not observed).
+ * `ok` when it contains `content` (or `*`).
+ */
+export function recordGuardVerdict(
+  name: string,
+  ignoreChanges: string[] | undefined,
+  mode: "error" | "warn",
+): { level: "ok" | "warn" | "error"; message: string } {
+  const fix = 'add `ignoreChanges: ["content"]` to the record\'s options (or wrap them: `failoverRecordOptions({...})`)';
+  if (ignoreChanges === undefined) {
+    return {
+      level: "warn",
+      message: `DnsFailover ${name}: could not verify that the DNS record ignores changes to \`content\` (it was created before runlater-iac/pulumi was imported). If it does not, the next \`pulumi up\` after a failover points traffic back at the dead primary: ${fix}.`,
+    };
+  }
+  if (ignoreChanges.includes("content") || ignoreChanges.includes("*")) return { level: "ok", message: "" };
+  return {
+    level: mode,
+    message: `DnsFailover ${name}: the managed DNS record does not ignore changes to \`content\`. After a failover the next \`pulumi up\` would put the primary back while it is down. Fix: ${fix}.`,
+  };
+}
 
 /** Resource options for a managed record used by a failover: adds `ignoreChanges: ["content"]`. */
 export function failoverRecordOptions(opts: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
@@ -141,7 +183,7 @@ export class DnsFailover extends pulumi.ComponentResource {
   /** Inbound URL that flips it back; undefined with `failback: "manual"`. Secret. */
   readonly recoveryUrl: pulumi.Output<string | undefined>;
   /** A readable summary of the wiring (no secrets). */
-  readonly summary: pulumi.Output<Record<string, unknown>>;
+  readonly summary: pulumi.Output<DnsFailoverSummary>;
   /** The children, for `dependsOn` and tests. */
   readonly healthCheck: HealthCheckTask;
   readonly failoverEndpoint: ForwardEndpoint;
@@ -162,6 +204,7 @@ export class DnsFailover extends pulumi.ComponentResource {
       throw new Error(`DnsFailover ${name}: \`cloudflare.apiToken\` is required with \`record\` (a token with Zone → DNS → Edit)`);
     }
     if (args.record) this.guardRecord(name, args.record, args.recordGuard ?? "error");
+    this.validateEarly(name, args, failback);
 
     const target: pulumi.Output<DnsTarget> = args.dns
       ? pulumi.output(args.dns as pulumi.Input<DnsTarget>)
@@ -195,34 +238,34 @@ export class DnsFailover extends pulumi.ComponentResource {
     const hc = args.healthCheck;
     const planFrom = (dns: pulumi.Output<DnsTarget>) =>
       pulumi
-        .all([
-          dns,
-          args.primary,
-          args.backup,
-          hc.url,
-          hc.cron,
-          hc.timeoutMs,
-          hc.expectedStatusCodes,
-          hc.method,
-          hc.expectedBodyPattern,
-          hc.headers,
-        ])
-        .apply(([d, primary, backup, url, cron, timeoutMs, codes, method, pattern, headers]) =>
+        .output({
+          d: dns,
+          primary: args.primary,
+          backup: args.backup,
+          url: hc.url,
+          cron: hc.cron,
+          timeoutMs: hc.timeoutMs,
+          codes: hc.expectedStatusCodes,
+          method: hc.method,
+          pattern: hc.expectedBodyPattern,
+          headers: hc.headers,
+        })
+        .apply((v) =>
           planFailover({
             name,
-            dns: d,
-            primary,
-            backup,
+            dns: v.d as DnsTarget,
+            primary: v.primary,
+            backup: v.backup,
             failback,
             retryAttempts: args.retryAttempts,
             healthCheck: {
-              url,
-              cron,
-              timeoutMs,
-              expectedStatusCodes: codes,
-              method,
-              expectedBodyPattern: pattern,
-              headers,
+              url: v.url,
+              cron: v.cron,
+              timeoutMs: v.timeoutMs,
+              expectedStatusCodes: v.codes as number[] | undefined,
+              method: v.method as HttpMethod | undefined,
+              expectedBodyPattern: v.pattern,
+              headers: v.headers as Record<string, string> | undefined,
             },
           }),
         );
@@ -239,16 +282,20 @@ export class DnsFailover extends pulumi.ComponentResource {
       }
       return p;
     });
-    const isGeneric = target.apply((t) => t.provider === "generic");
-    const endpointArgs = (pick: (p: FailoverPlan) => FailoverPlan["failoverEndpoint"] | undefined) => ({
-      name: checked.apply((p) => pick(p)!.name),
-      forwardUrls: pulumi
-        .all([isGeneric, checked, plan])
-        .apply(([g, pub, sec]) => (g ? pulumi.secret(pick(sec)!.forwardUrls) : pulumi.output(pick(pub)!.forwardUrls))),
-      forwardHeaders: pulumi.secret(plan.apply((p) => pick(p)!.forwardHeaders ?? {})),
-      forwardBody: pulumi.secret(plan.apply((p) => pick(p)!.forwardBody ?? "")),
-      forwardMethod: checked.apply((p) => pick(p)!.forwardMethod ?? "POST"),
-      retryAttempts: checked.apply((p) => pick(p)!.retryAttempts ?? 3),
+    // Generic targets may carry a credential in the URL (e.g. a token query parameter).
+    const isGeneric = pulumi.unsecret(target).apply((t) => t.provider === "generic");
+    // Gate the secret plan on validation, so errors surface as the validation message.
+    const securePlan = pulumi.all([checked, plan]).apply(([, p]) => p);
+    type EndpointPick = (p: FailoverPlan) => FailoverPlan["failoverEndpoint"];
+    const endpointArgs = (pick: EndpointPick) => ({
+      name: checked.apply((p) => pick(p).name),
+      forwardUrls: isGeneric.apply((g) =>
+        g ? pulumi.secret(securePlan.apply((p) => pick(p).forwardUrls)) : checked.apply((p) => pick(p).forwardUrls),
+      ),
+      forwardHeaders: pulumi.secret(securePlan.apply((p) => pick(p).forwardHeaders ?? {})),
+      forwardBody: pulumi.secret(securePlan.apply((p) => pick(p).forwardBody ?? "")),
+      forwardMethod: checked.apply((p) => pick(p).forwardMethod ?? "POST"),
+      retryAttempts: checked.apply((p) => pick(p).retryAttempts ?? 3),
     });
     this.failoverEndpoint = new ForwardEndpoint(
       `${name}-failover`,
@@ -258,7 +305,7 @@ export class DnsFailover extends pulumi.ComponentResource {
     if (failback === "auto") {
       this.recoveryEndpoint = new ForwardEndpoint(
         `${name}-recovery`,
-        endpointArgs((p) => p.recoveryEndpoint),
+        endpointArgs((p) => p.recoveryEndpoint!),
         { parent: this },
       );
     }
@@ -284,7 +331,7 @@ export class DnsFailover extends pulumi.ComponentResource {
     this.recoveryUrl = this.recoveryEndpoint
       ? pulumi.secret(this.recoveryEndpoint.inboundUrl)
       : pulumi.output(undefined as string | undefined);
-    this.summary = pulumi.all([checked, target.apply((t) => t.provider)]).apply(([p, provider]) => ({
+    this.summary = pulumi.all([checked, target.apply((t) => t.provider)]).apply(([p, provider]): DnsFailoverSummary => ({
       healthCheck: { url: p.healthCheck.url, cron: p.healthCheck.cron, timeoutMs: p.healthCheck.timeoutMs },
       dnsProvider: provider,
       failover: `${p.failoverEndpoint.forwardMethod} → record := backup`,
@@ -299,22 +346,65 @@ export class DnsFailover extends pulumi.ComponentResource {
     });
   }
 
+  /**
+   * Validates whatever is already known when the component is constructed (plain values), so bad
+   * input fails before any resource is registered; values still unknown are checked once they
+   * resolve.
+   */
+  private validateEarly(name: string, args: DnsFailoverArgs, failback: "auto" | "manual"): void {
+    const unresolved = (v: unknown) =>
+      pulumi.Output.isInstance(v) || (typeof v === "object" && v !== null && typeof (v as Promise<unknown>).then === "function");
+    let dns: unknown = args.dns;
+    if (args.record) {
+      const r = args.record;
+      dns = {
+        provider: "cloudflare",
+        zoneId: r.zoneId,
+        recordId: r.recordId ?? r.id,
+        name: r.name,
+        type: r.type ?? "A",
+        ttl: r.ttl,
+        proxied: r.proxied,
+        method: args.cloudflare?.method ?? "PATCH",
+        apiToken: args.cloudflare?.apiToken,
+        apiBaseUrl: args.cloudflare?.apiBaseUrl,
+      };
+    }
+    if (unresolved(dns)) return;
+    const hc = args.healthCheck ?? ({} as DnsFailoverHealthCheckArgs);
+    const plan = planFailover(
+      {
+        name,
+        dns: dns as DnsTarget,
+        primary: args.primary as string,
+        backup: args.backup as string,
+        failback,
+        retryAttempts: args.retryAttempts,
+        healthCheck: {
+          url: hc.url as string,
+          cron: unresolved(hc.cron) ? undefined : (hc.cron as string),
+          timeoutMs: unresolved(hc.timeoutMs) ? undefined : (hc.timeoutMs as number),
+          expectedStatusCodes: unresolved(hc.expectedStatusCodes) ? undefined : (hc.expectedStatusCodes as number[]),
+          method: hc.method as HttpMethod,
+          expectedBodyPattern: hc.expectedBodyPattern as string,
+          headers: hc.headers as Record<string, string>,
+        },
+      },
+      { isUnresolved: unresolved },
+    );
+    if (plan.errors.length > 0) {
+      throw new Error(
+        `DnsFailover ${name}: invalid arguments:\n${plan.errors.map((e) => `  - ${e.field}: ${e.message}`).join("\n")}`,
+      );
+    }
+  }
+
   private guardRecord(name: string, record: CloudflareRecordRef, mode: "error" | "warn"): void {
     if (!pulumi.CustomResource.isInstance(record)) return; // plain values: managed elsewhere
     trackDnsRecordOptions();
-    const ignored = trackedIgnoreChanges.get(record);
-    const fix =
-      'add `ignoreChanges: ["content"]` to the record\'s options (or wrap them: `failoverRecordOptions({...})`)';
-    if (ignored === undefined) {
-      pulumi.log.warn(
-        `DnsFailover ${name}: could not verify that the DNS record ignores changes to \`content\` (it was created before runlater-iac/pulumi was imported). If it does not, the next \`pulumi up\` after a failover points traffic back at the dead primary: ${fix}.`,
-        this,
-      );
-      return;
-    }
-    if (ignored.includes("content") || ignored.includes("*")) return;
-    const msg = `DnsFailover ${name}: the managed DNS record does not ignore changes to \`content\`. After a failover the next \`pulumi up\` would put the primary back while it is down. Fix: ${fix}.`;
-    if (mode === "error") throw new Error(msg);
-    pulumi.log.warn(msg, this);
+    const verdict = recordGuardVerdict(name, trackedIgnoreChanges.get(record), mode);
+    if (verdict.level === "error") throw new Error(verdict.message);
+    if (verdict.level === "warn") pulumi.log.warn(verdict.message, this);
   }
+
 }

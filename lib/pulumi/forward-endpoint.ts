@@ -282,7 +282,7 @@ export class ForwardEndpointProvider
     return { outs: endpointToOutputs(ep, news.adoptId ?? olds.adoptId) };
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, _props?: unknown): Promise<void> {
     const client = clientFromConfig();
     try {
       await client.deleteEndpoint(id);

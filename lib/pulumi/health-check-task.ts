@@ -296,7 +296,7 @@ export class HealthCheckTaskProvider
     return { outs: taskToOutputs(task, news.adoptId ?? olds.adoptId) };
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, _props?: unknown): Promise<void> {
     const client = clientFromConfig();
     try {
       await client.deleteTask(id);

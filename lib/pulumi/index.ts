@@ -7,3 +7,5 @@ export * from "./forward-endpoint";
 export * from "./health-check-task";
 export { clearProviderConfig, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
 export * from "./dns-failover";
+export * from "./local-engine";
+export { mergeSecretOutputs } from "./resource-support";

@@ -1,0 +1,135 @@
+/**
+ * A minimal in-process deployment engine for Pulumi programs that use runlater-iac: it installs
+ * Pulumi mocks whose `newResource` runs the REAL dynamic provider code (deserialized from the
+ * `__provider` closure, exactly as the provider process would) against the configured Runlater
+ * API. It needs no Pulumi CLI, so the demo, the end-to-end tests and the benchmarks can deploy a
+ * `DnsFailover` offline against the emulator.
+ *
+ * It supports create and destroy (no update, no state file); it is not a replacement for
+ * `pulumi up`, which the real-engine tests run.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import requireFromString from "require-from-string";
+
+/** One resource the local engine created. */
+export interface LocalResource {
+  /** Pulumi type token, e.g. `pulumi-nodejs:dynamic/runlater:ForwardEndpoint`. */
+  type: string;
+  /** Pulumi resource name. */
+  name: string;
+  /** Provider-assigned id (empty for components). */
+  id: string;
+  /** Outputs the provider returned. */
+  outputs: Record<string, unknown>;
+}
+
+/** Options of {@link startLocalEngine}. */
+export interface LocalEngineOptions {
+  /** Stack config the providers' `configure` sees, e.g. `{ "runlater:apiKey": "…" }`. */
+  config?: Record<string, string>;
+  /** Project name. @default "local" */
+  project?: string;
+  /** Stack name. @default "dev" */
+  stack?: string;
+  /** Called once per created resource (progress output). */
+  onCreate?: (r: LocalResource) => void;
+}
+
+/** The running local engine. */
+export interface LocalEngine {
+  /** Resources created so far, in creation order. */
+  readonly resources: LocalResource[];
+  /** Deletes every created dynamic resource, newest first, through its provider's `delete`. */
+  destroy(): Promise<void>;
+  /** Resolves an Output to its value (fails on unknowns). */
+  value<T>(o: pulumi.Input<T>): Promise<T>;
+}
+
+type Provider = pulumi.dynamic.ResourceProvider;
+
+/** Installs the mocks; construct your resources after this call. */
+export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
+  const cfg = options.config ?? {};
+  const providers = new Map<string, Provider>();
+  const created: { r: LocalResource; provider?: Provider }[] = [];
+  const configObj = {
+    get: (k: string) => cfg[k],
+    require: (k: string) => {
+      const v = cfg[k];
+      if (v === undefined) throw new Error(`missing config ${k}`);
+      return v;
+    },
+  };
+  const load = async (text: string): Promise<Provider> => {
+    let p = providers.get(text);
+    if (!p) {
+      p = requireFromString(text).handler() as Provider;
+      providers.set(text, p);
+      if (p.configure) await p.configure({ config: configObj } as unknown as pulumi.dynamic.ConfigureRequest);
+    }
+    return p;
+  };
+
+  pulumi.runtime.setMocks(
+    {
+      newResource: async (args: pulumi.runtime.MockResourceArgs) => {
+        const inputs = { ...(args.inputs as Record<string, unknown>) };
+        const text = inputs.__provider as string | undefined;
+        if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
+          const r: LocalResource = { type: args.type, name: args.name, id: args.id ?? `${args.name}-id`, outputs: inputs };
+          created.push({ r });
+          options.onCreate?.(r);
+          return { id: r.id, state: inputs };
+        }
+        delete inputs.__provider;
+        const provider = await load(text);
+        let news = inputs;
+        if (provider.check) {
+          const checked = await provider.check({}, inputs);
+          if (checked.failures && checked.failures.length > 0) {
+            throw new Error(
+              `${args.type} ${args.name}: invalid inputs:\n${checked.failures
+                .map((f) => `  - ${f.property}: ${f.reason}`)
+                .join("\n")}`,
+            );
+          }
+          news = (checked.inputs ?? inputs) as Record<string, unknown>;
+        }
+        if (args.id) {
+          const read = await provider.read!(args.id, news);
+          const r: LocalResource = { type: args.type, name: args.name, id: args.id, outputs: read.props ?? {} };
+          return { id: args.id, state: r.outputs };
+        }
+        const res = await provider.create(news);
+        const r: LocalResource = {
+          type: args.type,
+          name: args.name,
+          id: res.id,
+          outputs: (res.outs ?? {}) as Record<string, unknown>,
+        };
+        created.push({ r, provider });
+        options.onCreate?.(r);
+        return { id: res.id, state: r.outputs };
+      },
+      call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+    },
+    options.project ?? "local",
+    options.stack ?? "dev",
+    false,
+  );
+
+  return {
+    get resources() {
+      return created.map((c) => c.r);
+    },
+    async destroy() {
+      for (const c of [...created].reverse()) {
+        if (c.provider?.delete) await c.provider.delete(c.r.id, c.r.outputs);
+      }
+      created.length = 0;
+    },
+    value<T>(o: pulumi.Input<T>): Promise<T> {
+      return new Promise<T>((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+    },
+  };
+}
