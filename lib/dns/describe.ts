@@ -1,0 +1,73 @@
+/** Human-readable, secret-free summaries of stored requests (for logs, previews and `summary` outputs). */
+import type { ForwardRequest } from "./types";
+
+/** JSON body keys whose values are redacted when a body is secret (lower-case). */
+const SECRET_BODY_KEYS = ["apikey", "secretapikey", "api_key", "secret_api_key", "secret", "token", "password", "key", "apitoken", "api_token"];
+
+/** Query parameter names whose values are redacted in URLs (matched as substrings, lower-case). */
+const SECRET_QUERY_HINTS = ["token", "key", "secret", "password", "passwd", "auth", "sig", "signature", "credential"];
+
+/** Redacts one header value: keeps the scheme word of `Bearer …`/`Basic …`, hides the rest. */
+export function redactHeaderValue(value: string): string {
+  const m = /^(Bearer|Basic|Token|Bot|Digest)\s+/i.exec(value);
+  return m ? `${m[1]} ***` : "***";
+}
+
+/** Redacts user info and credential-like query parameter values in a URL (token strings pass through). */
+export function redactUrl(url: string): string {
+  let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1***@");
+  const q = out.indexOf("?");
+  if (q >= 0) {
+    const hashAt = out.indexOf("#", q);
+    const query = out.slice(q + 1, hashAt >= 0 ? hashAt : undefined);
+    const rest = hashAt >= 0 ? out.slice(hashAt) : "";
+    const parts = query.split("&").map((p) => {
+      const eq = p.indexOf("=");
+      if (eq < 0) return p;
+      const name = p.slice(0, eq).toLowerCase();
+      return SECRET_QUERY_HINTS.some((h) => name.includes(h)) ? `${p.slice(0, eq)}=***` : p;
+    });
+    out = `${out.slice(0, q)}?${parts.join("&")}${rest}`;
+  }
+  return out;
+}
+
+function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_BODY_KEYS.includes(k.toLowerCase()) ? "***" : redactJson(v);
+    return out;
+  }
+  return value;
+}
+
+/** The body as shown: verbatim if public; for a secret body, JSON with credential keys redacted, or a size note. */
+export function redactBody(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): string {
+  if (!req.bodyIsSecret) return req.body;
+  try {
+    return JSON.stringify(redactJson(JSON.parse(req.body)));
+  } catch {
+    return `<secret body, ${req.body.length} characters>`;
+  }
+}
+
+/**
+ * A multi-line summary of a stored request with secrets redacted, e.g.
+ * ```
+ * PATCH https://api.cloudflare.com/client/v4/zones/…/dns_records/…
+ * Authorization: Bearer ***
+ * Content-Type: application/json
+ *
+ * {"content":"203.0.113.50"}
+ * ```
+ * Secret headers (`secretHeaderNames`) are redacted; a secret body keeps its shape with the
+ * credential keys replaced by `***`.
+ */
+export function describeRequest(req: ForwardRequest): string {
+  const secret = req.secretHeaderNames.map((n) => n.toLowerCase());
+  const lines = [`${req.method} ${redactUrl(req.url)}`];
+  for (const [k, v] of Object.entries(req.headers)) lines.push(`${k}: ${secret.includes(k.toLowerCase()) ? redactHeaderValue(v) : v}`);
+  lines.push("", redactBody(req));
+  return lines.join("\n");
+}
