@@ -69,14 +69,13 @@ export interface TransportResponse {
   body: unknown;
 }
 
-const POOLS_KEY = Symbol.for("runlater-iac.undici-pools");
 
 function pools(): Map<string, Pool> {
   const g = globalThis as unknown as Record<symbol, Map<string, Pool> | undefined>;
-  let m = g[POOLS_KEY];
+  let m = g[Symbol.for("runlater-iac.undici-pools")];
   if (!m) {
     m = new Map();
-    g[POOLS_KEY] = m;
+    g[Symbol.for("runlater-iac.undici-pools")] = m;
   }
   return m;
 }

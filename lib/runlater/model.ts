@@ -9,11 +9,15 @@ export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "O
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** Limits enforced by Runlater (and by our validation before any API call). */
+/**
+ * Note: no key may be named `default` (Pulumi's closure serializer mistakes such objects for
+ * `__importStar` wrappers).
+ */
 export const LIMITS = {
   /** Task request timeout, milliseconds. */
-  timeoutMs: { min: 1000, max: 300_000, default: 30_000 },
+  timeoutMs: { min: 1000, max: 300_000, runlaterDefault: 30_000 },
   /** Retry attempts of one-time tasks and endpoint forwards. */
-  retryAttempts: { min: 0, max: 10, default: 5 },
+  retryAttempts: { min: 0, max: 10, runlaterDefault: 5 },
   /** HTTP status codes accepted in `expectedStatusCodes`. */
   statusCode: { min: 100, max: 599 },
   /** Forward URLs of one endpoint. */
