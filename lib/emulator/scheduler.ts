@@ -154,7 +154,8 @@ export class Scheduler {
       "x-runlater-signature": `sha256=${createHmac("sha256", this.o.secretOf(task.org)).update(body).digest("hex")}`,
     };
     const res = await this.http(task.method, task.url, headers, sendBody ? body : undefined, task.timeout_ms);
-    const virtualDuration = res.timedOut ? task.timeout_ms : this.o.clock.mode === "virtual" ? res.realMs : 0;
+    // Virtual time: a real response is instantaneous; a timeout takes its full timeout_ms.
+    const virtualDuration = res.timedOut ? task.timeout_ms : 0;
     let status: ExecutionRec["status"];
     let error: string | null = null;
     if (res.timedOut) {

@@ -47,6 +47,19 @@ export interface LocalEngine {
 
 type Provider = pulumi.dynamic.ResourceProvider;
 
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Strips Pulumi's secret wrappers, as the engine does before calling a dynamic provider. */
+function unwrapSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (SECRET_SIG in o && "value" in o) return unwrapSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapSecrets(x)]));
+  }
+  return v;
+}
+
 /** Installs the mocks; construct your resources after this call. */
 export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
   const cfg = options.config ?? {};
@@ -73,7 +86,7 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
   pulumi.runtime.setMocks(
     {
       newResource: async (args: pulumi.runtime.MockResourceArgs) => {
-        const inputs = { ...(args.inputs as Record<string, unknown>) };
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
         const text = inputs.__provider as string | undefined;
         if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
           const r: LocalResource = { type: args.type, name: args.name, id: args.id ?? `${args.name}-id`, outputs: inputs };

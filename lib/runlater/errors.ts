@@ -16,7 +16,6 @@ export type RunlaterErrorKind =
 
 /** Error thrown by {@link RunlaterClient}. */
 export class RunlaterApiError extends Error {
-  override readonly name = "RunlaterApiError";
   /** HTTP status, or 0 when no response was received. */
   readonly status: number;
   /** Runlater's error code (`not_found`, `validation_error`, …) when the body had one. */
@@ -41,6 +40,8 @@ export class RunlaterApiError extends Error {
     cause?: unknown;
   }) {
     super(init.message, init.cause !== undefined ? { cause: init.cause } : undefined);
+    // Assigned here, not as a class field: Pulumi's closure serializer drops field initializers.
+    this.name = "RunlaterApiError";
     this.operation = init.operation;
     this.kind = init.kind;
     this.status = init.status ?? 0;
@@ -55,9 +56,20 @@ export class RunlaterApiError extends Error {
   }
 }
 
-/** Type guard for {@link RunlaterApiError}. */
+/**
+ * Type guard for {@link RunlaterApiError}. Structural, not `instanceof`: a provider that Pulumi
+ * serialized and loaded again has its own copy of the class.
+ */
 export function isRunlaterApiError(e: unknown): e is RunlaterApiError {
-  return e instanceof Error && (e as { name?: string }).name === "RunlaterApiError";
+  if (e instanceof RunlaterApiError) return true;
+  const o = e as { name?: unknown; status?: unknown; operation?: unknown; kind?: unknown } | null;
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    typeof o.status === "number" &&
+    typeof o.operation === "string" &&
+    typeof o.kind === "string"
+  );
 }
 
 /** True when `e` is a Runlater 404. */

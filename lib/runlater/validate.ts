@@ -30,12 +30,11 @@ export interface ValidateOptions {
 
 /** Thrown by callers that turn issues into an exception. */
 export class RunlaterValidationError extends Error {
-  override readonly name = "RunlaterValidationError";
-  constructor(
-    readonly issues: ValidationIssue[],
-    what = "input",
-  ) {
+  readonly issues: ValidationIssue[];
+  constructor(issues: ValidationIssue[], what = "input") {
     super(`Invalid ${what}:\n${issues.map((i) => `  - ${i.field}: ${i.message}`).join("\n")}`);
+    this.name = "RunlaterValidationError";
+    this.issues = issues;
   }
 }
 
