@@ -5,27 +5,38 @@
 
 /** Clock settings. */
 export type ClockOption =
-  /** Virtual time, moved only by `advance`/`advanceTo` (the default, for tests). */
+  /** Virtual time, moved only by `advance`/`advanceTo`/`runDue` (the default; for tests). */
   | "virtual"
-  /** Real time, sped up: emulator ms = real ms × `speed` (1..3600). */
+  | { mode: "virtual" }
+  /**
+   * Real time, sped up: emulator time = start + real elapsed × `speed`. `speed` is a number in
+   * (0, 3600]; 1 = wall-clock rate, 60 = one emulated minute per real second. @default speed 1
+   */
   | { mode: "real"; speed?: number };
 
 /** A clock. Times are epoch milliseconds. */
 export interface EmulatorClock {
   readonly mode: "virtual" | "real";
+  /** Real mode: the speed factor (1 in virtual mode). */
+  readonly speed: number;
   now(): number;
-  /** Virtual mode only: sets the time (never backwards). */
+  /** Virtual mode only: moves the time forward (never backwards). */
   set(t: number): void;
-  /** Real mode: emulator ms → real ms to wait. */
+  /** Emulator ms → real ms (virtual mode: 0). */
   realDelay(emulatorMs: number): number;
 }
 
+/** Default start of the virtual clock: 2026-01-01T00:00:00Z. */
+export const DEFAULT_VIRTUAL_START = Date.parse("2026-01-01T00:00:00Z");
+
 /** Creates a clock. `start` is epoch ms (default 2026-01-01T00:00:00Z for virtual, now for real). */
 export function createClock(option: ClockOption | undefined, start?: number): EmulatorClock {
-  if (option === undefined || option === "virtual") {
-    let t = start ?? Date.parse("2026-01-01T00:00:00Z");
+  if (start !== undefined && !Number.isFinite(start)) throw new Error("startTime is not a valid date");
+  if (option === undefined || option === "virtual" || option.mode === "virtual") {
+    let t = start ?? DEFAULT_VIRTUAL_START;
     return {
       mode: "virtual",
+      speed: 1,
       now: () => t,
       set: (v: number) => {
         if (v > t) t = v;
@@ -33,13 +44,15 @@ export function createClock(option: ClockOption | undefined, start?: number): Em
       realDelay: () => 0,
     };
   }
+  if (option.mode !== "real") throw new Error(`clock.mode must be "virtual" or "real"`);
   const speed = option.speed ?? 1;
-  if (!(speed >= 1 && speed <= 3600)) throw new Error(`clock.speed must be 1..3600, got ${speed}`);
+  if (!(typeof speed === "number" && speed > 0 && speed <= 3600)) throw new Error(`clock.speed must be in (0, 3600], got ${speed}`);
   const realStart = Date.now();
   const base = start ?? realStart;
   return {
     mode: "real",
-    now: () => base + (Date.now() - realStart) * speed,
+    speed,
+    now: () => base + Math.floor((Date.now() - realStart) * speed),
     set: () => {
       throw new Error("the real-time clock cannot be set; use clock: 'virtual'");
     },
@@ -47,7 +60,7 @@ export function createClock(option: ClockOption | undefined, start?: number): Em
   };
 }
 
-/** ISO-8601 UTC with whole seconds, as Runlater formats timestamps. */
+/** ISO-8601 UTC with whole seconds, as Runlater formats timestamps (`2026-01-29T10:00:00Z`). */
 export function isoSeconds(t: number): string {
   return new Date(Math.floor(t / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -1,54 +1,88 @@
 /**
  * Fault injection: make chosen routes answer 429, 5xx, hang, drop the connection or delay, a
- * number of times or with a probability (seeded, deterministic).
+ * number of times or with a probability (seeded, deterministic), optionally after the handler
+ * ran ("the change happened but the reply was lost"); and a throttle that answers 429 above a
+ * request rate (for benchmarks).
  */
 
 /** One fault rule. A request matches when every given matcher matches. */
 export interface FaultRule {
-  /** Route name or glob (`runlater.tasks.create`, `runlater.*`, `cloudflare.dns_records.*`). */
+  /**
+   * Route name or glob over {@link RouteDef.name} (`runlater.tasks.create`, `runlater.*`,
+   * `cloudflare.dns_records.*`). Unmatched paths are named `unmatched`.
+   */
   route?: string;
-  /** HTTP method (upper-case). */
+  /** HTTP method (case-insensitive). */
   method?: string;
-  /** Path regex (string form is compiled). */
+  /** Regex over the request path without query (a string is compiled with `new RegExp`). */
   path?: string | RegExp;
   /**
-   * What happens: `status` answers `status` (default 503) with `body`/`headers`; `hang` never
-   * answers (the socket is closed after `hangMs`); `drop` destroys the socket; `delay` waits
-   * `delayMs` real ms then answers normally. @default "status"
+   * What happens:
+   * - `status` (default): answer `status` with `body`/`headers`.
+   * - `hang`: never answer; the socket is destroyed after `hangMs` real ms (or when the client gives up).
+   * - `drop`: destroy the socket without an answer.
+   * - `delay`: wait `delayMs` real ms, then run the handler normally (inside the idempotency window).
+   * - `throttle`: answer 429 whenever more than `limit` matching requests arrived in the last
+   *   `windowMs` real ms (requests under the limit pass through; `times`/`probability`/`after` are ignored).
+   * @default "status"
    */
-  kind?: "status" | "hang" | "drop" | "delay";
-  /** Status for `kind: "status"`. 429 gets Runlater's string body; 503 gets `retry-after: 5`. @default 503 */
+  kind?: "status" | "hang" | "drop" | "delay" | "throttle";
+  /**
+   * Status for `kind: "status"`. 429 gets Runlater's string body (`{"error":"Rate limit exceeded.
+   * Try again later."}`) and no Retry-After unless `retryAfter`/`headers` say so; 503 gets
+   * `retry-after: 5` and the `service_unavailable` body; other codes get Phoenix's
+   * `{"errors":{"detail":"Internal Server Error"}}`.
+   * @default 503
+   */
   status?: number;
-  /** Response body override (JSON value or text). */
+  /** Response body override (JSON value, or a string sent as text). */
   body?: unknown;
-  /** Extra response headers (e.g. `{"retry-after": "2"}`). */
+  /** Extra response headers (e.g. `{"retry-after": "2"}`); names are lower-cased. */
   headers?: Record<string, string>;
-  /** Apply this many times, then the rule is spent. @default unlimited */
+  /** Adds `retry-after: <seconds>` to a `status`/`throttle` answer. */
+  retryAfter?: number;
+  /** Apply this many times, then the rule is spent (and removed from the list). @default unlimited */
   times?: number;
-  /** Apply with this probability (0..1), drawn from the emulator's seeded PRNG. @default 1 */
+  /** Apply with this probability (0..1), drawn from the emulator's seeded PRNG (option `seed`). @default 1 */
   probability?: number;
   /**
-   * Run the real handler first, then replace its response (with `status`, `drop` or `hang`):
-   * "the change happened but the reply was lost". @default false
+   * Run the real handler first, then replace its response (`status`, `drop` or `hang`): "the
+   * change happened but the reply was lost". A 2xx is still stored for its Idempotency-Key, so
+   * a retry with the same key gets the original answer. @default false
    */
   after?: boolean;
   /** Real milliseconds for `delay`. @default 1000 */
   delayMs?: number;
-  /** Real milliseconds before a hung socket is closed. @default 30000 */
+  /** Real milliseconds before a hung socket is destroyed. @default 30000 */
   hangMs?: number;
+  /** `throttle`: requests allowed per window. @default 10 */
+  limit?: number;
+  /** `throttle`: window length in real milliseconds. @default 1000 */
+  windowMs?: number;
 }
 
-interface LiveRule extends FaultRule {
+/** A rule as listed: the rule plus its id and remaining uses. */
+export interface ActiveFault extends FaultRule {
+  /** Id for removal (`DELETE /_emulator/faults/:id`). */
+  readonly id: number;
+  /** Uses left (`null` = unlimited). */
+  readonly remaining: number | null;
+}
+
+interface LiveRule {
+  id: number;
+  rule: FaultRule;
   remaining: number;
   pathRe?: RegExp;
   routeRe?: RegExp;
+  hits: number[];
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
 }
 
-/** Small deterministic PRNG (mulberry32). */
+/** Small deterministic PRNG (mulberry32): the same seed gives the same sequence. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -60,23 +94,62 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** The set of active rules. */
+/** Checks a rule's shape; throws a readable error (the HTTP control API answers 400 with it). */
+export function validateFaultRule(rule: FaultRule): void {
+  if (rule === null || typeof rule !== "object") throw new Error("a fault rule must be an object");
+  const kinds = ["status", "hang", "drop", "delay", "throttle"];
+  if (rule.kind !== undefined && !kinds.includes(rule.kind)) throw new Error(`kind must be one of ${kinds.join(", ")}`);
+  if (rule.status !== undefined && !(Number.isInteger(rule.status) && rule.status >= 100 && rule.status <= 599)) {
+    throw new Error("status must be an integer 100..599");
+  }
+  if (rule.times !== undefined && !(Number.isInteger(rule.times) && rule.times >= 1)) throw new Error("times must be a positive integer");
+  if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) throw new Error("probability must be 0..1");
+  for (const k of ["delayMs", "hangMs", "windowMs", "retryAfter"] as const) {
+    const v = rule[k];
+    if (v !== undefined && !(typeof v === "number" && v >= 0)) throw new Error(`${k} must be a non-negative number`);
+  }
+  if (rule.limit !== undefined && !(Number.isInteger(rule.limit) && rule.limit >= 0)) throw new Error("limit must be a non-negative integer");
+  if (typeof rule.path === "string") new RegExp(rule.path);
+}
+
+/** The set of active rules, checked in insertion order; the first applicable rule wins. */
 export class FaultSet {
   private rules: LiveRule[] = [];
-  constructor(private readonly random: () => number) {}
+  private nextId = 1;
+  constructor(
+    private readonly random: () => number,
+    private readonly realNow: () => number = Date.now,
+  ) {}
 
   /** Adds a rule; returns a function that removes it. */
   add(rule: FaultRule): () => void {
+    return this.remover(this.addRule(rule).id);
+  }
+
+  /** Adds a rule; returns its listing entry (with the id). */
+  addRule(rule: FaultRule): ActiveFault {
+    validateFaultRule(rule);
     const live: LiveRule = {
-      ...rule,
+      id: this.nextId++,
+      rule: { ...rule },
       remaining: rule.times ?? Number.POSITIVE_INFINITY,
       pathRe: rule.path === undefined ? undefined : typeof rule.path === "string" ? new RegExp(rule.path) : rule.path,
       routeRe: rule.route === undefined ? undefined : globToRegExp(rule.route),
+      hits: [],
     };
     this.rules.push(live);
-    return () => {
-      this.rules = this.rules.filter((r) => r !== live);
-    };
+    return this.view(live);
+  }
+
+  private remover(id: number): () => void {
+    return () => this.remove(id);
+  }
+
+  /** Removes one rule by id; false when there is none. */
+  remove(id: number): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length !== before;
   }
 
   /** Removes every rule. */
@@ -84,9 +157,19 @@ export class FaultSet {
     this.rules = [];
   }
 
-  /** Active rules (copies). */
-  list(): FaultRule[] {
-    return this.rules.map(({ remaining: _r, pathRe: _p, routeRe: _rr, ...rule }) => rule);
+  /** Active rules (copies), spent ones excluded. */
+  list(): ActiveFault[] {
+    return this.rules.filter((r) => r.remaining > 0).map((r) => this.view(r));
+  }
+
+  private view(r: LiveRule): ActiveFault {
+    const { path, ...rest } = r.rule;
+    return {
+      ...rest,
+      ...(path === undefined ? {} : { path: typeof path === "string" ? path : path.source }),
+      id: r.id,
+      remaining: Number.isFinite(r.remaining) ? r.remaining : null,
+    };
   }
 
   /** The rule to apply to this request, if any (consumes one use). */
@@ -94,11 +177,20 @@ export class FaultSet {
     for (const r of this.rules) {
       if (r.remaining <= 0) continue;
       if (r.routeRe && !r.routeRe.test(route)) continue;
-      if (r.method && r.method.toUpperCase() !== method) continue;
+      if (r.rule.method && r.rule.method.toUpperCase() !== method.toUpperCase()) continue;
       if (r.pathRe && !r.pathRe.test(path)) continue;
-      if (r.probability !== undefined && this.random() >= r.probability) continue;
+      if (r.rule.kind === "throttle") {
+        const now = this.realNow();
+        const windowMs = r.rule.windowMs ?? 1000;
+        r.hits = r.hits.filter((t) => now - t < windowMs);
+        r.hits.push(now);
+        if (r.hits.length > (r.rule.limit ?? 10)) return { ...r.rule, kind: "status", status: 429, after: false };
+        continue;
+      }
+      if (r.rule.probability !== undefined && this.random() >= r.rule.probability) continue;
       r.remaining--;
-      return r;
+      if (r.remaining <= 0) this.rules = this.rules.filter((x) => x !== r);
+      return r.rule;
     }
     return undefined;
   }

@@ -1,15 +1,32 @@
 /**
- * The runlater-iac emulator: a real HTTP server on loopback that serves the Runlater API, inbound
- * endpoints and the Cloudflare / DigitalOcean / Hetzner Cloud / Porkbun DNS APIs, and runs the
- * failover loop (cron checks, hooks, forwards with retries) on a virtual or sped-up clock.
+ * The runlater-iac emulator: a real HTTP server on loopback that serves the Runlater API
+ * (`/api/v1`), inbound endpoints (`/in/:slug`) and the Cloudflare / DigitalOcean / Hetzner Cloud
+ * / Porkbun DNS APIs, and runs the failover loop (cron checks, failure/recovery hooks, forwards
+ * with retries, callbacks) on a virtual or sped-up clock.
+ *
+ * ```ts
+ * const emu = await startEmulator({ allowPrivateTargets: true });
+ * // point the client at emu.runlaterApiUrl with emu.apiKey, create a cron task …
+ * await emu.advance(60_000); // runs everything due in the next minute, HTTP included
+ * emu.deliveries({ kind: "hook.failure" });
+ * await emu.close();
+ * ```
+ *
+ * Control API (no auth, loopback peers only), under `/_emulator`:
+ * `GET /stats`, `POST /stats/reset`, `GET /deliveries?kind=&task_id=&after=<seq>`,
+ * `GET /requests`, `GET /events`, `GET /clock`, `POST /clock/advance {"ms"} | {"to"}`,
+ * `GET|POST|DELETE /faults`, `DELETE /faults/:id`, `GET /state`, and the built-in health targets
+ * `GET|HEAD /targets/:name` (answers per its mode), `* /targets/:name/hit` (any method),
+ * `POST /targets/:name {"mode":"ok"|"fail"|"hang","status","body"}` (configures it).
  * @module runlater-iac/emulator
  */
 import { randomBytes } from "node:crypto";
+import { lookup } from "node:dns/promises";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { type AddressInfo, isIP, type Socket } from "node:net";
 import FindMyWay from "find-my-way";
-import { type ClockOption, createClock } from "./clock";
+import { type ClockOption, createClock, isoSeconds } from "./clock";
 import {
   type CloudflareEmulator,
   createDnsEmulators,
@@ -19,73 +36,195 @@ import {
   type HetznerEmulator,
   type PorkbunEmulator,
 } from "./dns-index";
-import { type FaultRule, FaultSet, prng } from "./faults";
-import { endpointJson, runlaterRoutes, taskJson } from "./runlater-api";
+import { type ActiveFault, type FaultRule, FaultSet, prng } from "./faults";
+import { endpointJson, eventJson, executionJson, isPrivateAddress, runlaterRoutes, taskJson } from "./runlater-api";
 import { defaultRetryDelayMs, Scheduler } from "./scheduler";
 import { type Delivery, type EndpointRec, RunlaterState, type TaskRec, webhookSecret } from "./state";
 import type { DnsProviderEmulator, EmuRequest, EmuResponse, RouteDef } from "./types";
 
 export type { ClockOption } from "./clock";
 export * from "./dns-index";
-export type { FaultRule } from "./faults";
+export type { ActiveFault, FaultRule } from "./faults";
+export { cronIntervalMinutes, isPrivateAddress } from "./runlater-api";
 export type { Delivery } from "./state";
 export type * from "./types";
 
 /** Default API key the emulator accepts when none is configured. */
 export const DEFAULT_EMULATOR_API_KEY = "pk_test_emulator.sk_test_emulator";
+/** Organisation id used when `apiKeys` is an array. */
+export const DEFAULT_ORG = "org_default";
 
-/** Options of {@link startEmulator}. */
+/** Options of {@link startEmulator}. Every option is optional. */
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
   port?: number;
-  /** Interface to bind. Loopback only is recommended. @default "127.0.0.1" */
+  /** Interface to bind. Keep it on loopback: the control API has no auth. @default "127.0.0.1" */
   host?: string;
   /**
-   * Accepted API keys (Bearer). An array puts every key in one organisation; a record maps
-   * key → organisation id (objects of another organisation answer 404, as on Runlater).
+   * Accepted API keys (`Authorization: Bearer <key>`). An array puts every key in one
+   * organisation (`org_default`); a record maps key → organisation id, and objects of another
+   * organisation answer 404, as on Runlater. The first key is `Emulator.apiKey`.
    * @default ["pk_test_emulator.sk_test_emulator"]
    */
   apiKeys?: string[] | Record<string, string>;
-  /** Clock: `"virtual"` (tests; time moves only on `advance`) or `{ mode: "real", speed }`. @default "virtual" */
-  clock?: ClockOption;
-  /** Start instant (ISO string or epoch ms). @default 2026-01-01T00:00:00Z (virtual), now (real) */
-  startTime?: string | number;
   /**
-   * Accept cron task URLs on loopback/private addresses (Runlater answers 422). Needed for local
-   * health servers. @default false
+   * Clock: `"virtual"` (time moves only on `advance`/`advanceTo`/`runDue` or
+   * `POST /_emulator/clock/advance`) or `{ mode: "real", speed }` (emulator time = start + real
+   * elapsed × speed, speed in (0, 3600]; a background loop runs what is due).
+   * @default "virtual"
+   */
+  clock?: ClockOption;
+  /**
+   * Start instant of the emulator clock (ISO-8601 string, Date or epoch ms).
+   * @default 2026-01-01T00:00:00Z for a virtual clock (or the instant saved in `stateFile`); now for a real clock
+   */
+  startTime?: string | number | Date;
+  /**
+   * Accept task URLs on loopback/private addresses for cron tasks (Runlater answers 422
+   * "cannot target private or internal addresses"). Needed for local health servers. The
+   * emulator's own built-in targets (`<url>/_emulator/targets/…`) are always accepted.
+   * @default false
    */
   allowPrivateTargets?: boolean;
-  /** Plan limits: `free` = hourly minimum interval and 3 endpoints. @default "pro" */
+  /**
+   * Resolver used by the SSRF check for non-literal host names (returns IP literals). A lookup
+   * that fails or exceeds `ssrfLookupTimeoutMs` counts as "not private", as on Runlater.
+   * Results are cached for 60 s (real time).
+   * @default node:dns lookup (all families)
+   */
+  resolveHost?: (host: string) => Promise<string[]>;
+  /** Real milliseconds the SSRF check waits for `resolveHost`. @default 2000 */
+  ssrfLookupTimeoutMs?: number;
+  /** Plan limits: `"free"` = cron interval ≥ 60 min (Runlater's estimate) and at most 3 endpoints. @default "pro" */
   tier?: "pro" | "free";
-  /** Per-client-IP rate limit (Runlater: 300/min, 5000/h), or false to disable. @default { perMinute: 300, perHour: 5000 } */
+  /**
+   * Per-client-IP rate limit of `/api/v1/*` and `/in/*` (Runlater: 300/min and 5000/h, answered
+   * 429 `{"error":"Rate limit exceeded. Try again later."}` without Retry-After), or `false` to
+   * disable. Windows are sliding; they use the emulator clock in virtual mode (so `advance`
+   * clears them) and wall time in real mode.
+   * @default { perMinute: 300, perHour: 5000 }
+   */
   rateLimit?: { perMinute?: number; perHour?: number } | false;
-  /** Real milliseconds a timing-out request is waited for in virtual mode (recorded as its full `timeout_ms`). @default 1500 */
+  /**
+   * Virtual clock: real milliseconds a request is waited for before it counts as timed out
+   * (`min(timeout_ms, virtualTimeoutCapMs)`); the timeout is recorded as taking its full
+   * `timeout_ms` of emulator time. Real clock: a timeout waits `timeout_ms / speed` real ms, but
+   * at least `min(timeout_ms, 1000)`.
+   * @default 1500
+   */
   virtualTimeoutCapMs?: number;
-  /** Delay (emulator ms) before retry `attempt` of a forward/one-time task. @default (attempt+1)² × 30 s, or a 429's Retry-After ≤ 1 h */
+  /**
+   * Delay (emulator ms) before the retry that follows failed attempt `attempt` (1-based) of a
+   * one-time task or forward; `retryAfterMs` is set when the failure was a 429 with Retry-After.
+   * Retries happen while `attempt <= retry_attempts`.
+   * @default (attempt, ra) => ra !== undefined ? min(ra, 1 h) : (attempt + 1)² × 30 s  (120 s, 270 s, 480 s, …)
+   */
   retryDelayMs?: (attempt: number, retryAfterMs?: number) => number;
-  /** Reproduce Runlater's literal rule that never fires on_failure_url for one-time tasks with retries. @default false */
+  /**
+   * Reproduce Runlater's literal code, under which `on_failure_url` never fires for one-time
+   * tasks (and forwards) with `retry_attempts > 0`. Default: the intended rule (fires once when
+   * the retries are exhausted, once per failure streak).
+   * @default false
+   */
   literalFailureQuirk?: boolean;
-  /** Persist state to this JSON file (loaded at start, written on change). @default none (memory only) */
+  /** Timeout (emulator ms) of `on_failure_url`/`on_recovery_url` deliveries. @default 30000 */
+  hookTimeoutMs?: number;
+  /**
+   * Persist state to this JSON file: loaded at start when it exists, written atomically
+   * (temp file + rename) `stateFileDebounceMs` after a change and on `close()`. Holds tasks,
+   * executions, endpoints, inbound events, org webhook secrets, DNS provider stores, built-in
+   * targets and the virtual clock's time. Not persisted: deliveries, request log, stats,
+   * idempotency keys, fault rules.
+   * @default none (memory only)
+   */
   stateFile?: string;
-  /** Seed of the PRNG used by probabilistic faults. @default 1 */
+  /** Debounce of state-file writes, real ms. @default 100 */
+  stateFileDebounceMs?: number;
+  /** Seed of the PRNG used by probabilistic faults (same seed, same sequence). @default 1 */
   seed?: number;
-  /** DNS provider emulator options (tokens etc.). */
+  /** Options of the DNS provider emulators (tokens, etc.); their clock is the emulator's. */
   dns?: Omit<DnsEmulatorsOptions, "now">;
+  /**
+   * Line logger for the request log (`<emulator time> <METHOD> <path> <route> <status>`).
+   * Lines never contain headers, bodies or query strings; `/in/` slugs are shortened.
+   * @default none (silent)
+   */
+  log?: (line: string) => void;
+  /** Outbound deliveries kept in memory. @default 10000 */
+  maxDeliveries?: number;
+  /** Inbound requests kept in the request log. @default 1000 */
+  maxRequestLog?: number;
 }
 
-/** Request counters. */
+/** Request counters and live object counts. */
 export interface EmulatorStats {
+  /**
+   * Requests received since start or `resetStats()`, by route name (`RouteDef.name`; `unmatched`
+   * for unknown paths) and by `"<METHOD> <route pattern>"`. `/_emulator/*` (control API and
+   * built-in targets) is not counted.
+   */
   requests: { total: number; byRoute: Record<string, number>; byMethodPath: Record<string, number> };
-  /** Live objects: cron tasks (not deleted), endpoints, DNS records; `total` = tasks + endpoints. */
+  /**
+   * Live objects: `tasks` = cron tasks not deleted (one-time and forward tasks are not
+   * counted), `endpoints`, `dnsRecords` = sum of the DNS providers' `recordCount()`;
+   * `total` = tasks + endpoints (DNS records excluded).
+   */
   objects: { tasks: number; endpoints: number; dnsRecords: number; total: number };
+}
+
+/** One logged inbound request (no headers, no bodies). */
+export interface RequestLogEntry {
+  seq: number;
+  /** Emulator time, ISO-8601. */
+  at: string;
+  method: string;
+  /** Path without query string. */
+  path: string;
+  /** Route name (`unmatched` when no route). */
+  route: string;
+  /** Status answered; 0 when the connection was dropped or left hanging by a fault. */
+  status: number;
+  /** Client address. */
+  ip: string;
+  /** Fault applied, if any (`status`, `hang`, `drop`, `delay`, `throttle`). */
+  fault?: string;
+  /** Real milliseconds spent. */
+  realMs: number;
+}
+
+/** Mode of a built-in health target. */
+export type TargetMode = "ok" | "fail" | "hang";
+
+/** State of a built-in health target. */
+export interface TargetState {
+  mode: TargetMode;
+  /** Status answered in `ok` mode (default 200) or `fail` mode (default 503; values < 400 become 503). */
+  status: number;
+  /** Body answered (default "ok" / "down"). */
+  body: string;
+  /** Requests received. */
+  hits: number;
 }
 
 /** A built-in switchable health target at `/_emulator/targets/:name`. */
 export interface TargetControl {
-  /** Full URL of the target. */
+  readonly name: string;
+  /** Full URL of the target (`GET`/`HEAD` answer per mode; `<url>/hit` answers any method). */
   readonly url: string;
-  /** `ok` answers `status` (200), `fail` answers 503, `hang` never answers. */
-  set(mode: "ok" | "fail" | "hang", opts?: { status?: number; body?: string }): void;
+  /** `ok` answers `status` (200), `fail` answers `status` ≥ 400 (503), `hang` never answers. */
+  set(mode: TargetMode, opts?: { status?: number; body?: string }): void;
+  /** Current state (copy). */
+  state(): TargetState;
+}
+
+/** Filter of {@link Emulator.deliveries}. */
+export interface DeliveryFilter {
+  kind?: Delivery["kind"];
+  taskId?: string;
+  /** Only deliveries started at or after this instant (emulator time). */
+  since?: Date;
+  /** Only deliveries with `seq` greater than this. */
+  afterSeq?: number;
 }
 
 /** A running emulator. */
@@ -106,113 +245,225 @@ export interface Emulator {
   readonly genericUrl: string;
   /** The first accepted API key. */
   readonly apiKey: string;
+  /** Clock mode. */
+  readonly clockMode: "virtual" | "real";
   /** Current emulator time. */
   now(): Date;
-  /** Virtual clock: runs everything due in the next `ms` milliseconds, awaiting each delivery. */
+  /**
+   * Virtual clock: runs every event due in the next `ms` milliseconds in time order (including
+   * events created meanwhile: an inbound hit's forward, a hook at a failing execution's finish),
+   * awaiting the real HTTP of each, then sets the clock to now + ms. Throws on a real clock.
+   */
   advance(ms: number): Promise<void>;
-  /** Virtual clock: advance to an instant. */
-  advanceTo(t: Date | number): Promise<void>;
-  /** Runs what is due now. */
+  /** Virtual clock: `advance` to an instant (no-op for the past). */
+  advanceTo(t: Date | number | string): Promise<void>;
+  /** Runs what is due now (virtual clock: without moving it; real clock: immediately). */
   runDue(): Promise<void>;
+  /** Request counts and live object counts. */
   stats(): EmulatorStats;
+  /** Zeroes the request counters. */
   resetStats(): void;
   /** Outbound deliveries (health checks, hooks, forwards, callbacks), oldest first. */
-  deliveries(filter?: { kind?: Delivery["kind"]; taskId?: string; since?: Date }): Delivery[];
-  faults: { add(rule: FaultRule): () => void; clear(): void; list(): FaultRule[] };
-  /** Live cron tasks (wire shape). */
-  tasks(): Record<string, unknown>[];
-  /** Endpoints (wire shape). */
+  deliveries(filter?: DeliveryFilter): Delivery[];
+  /** The request log (newest last; at most `maxRequestLog`). */
+  requests(): RequestLogEntry[];
+  /** Inbound events received on `/in/:slug` (wire shape plus `endpoint_id`), oldest first. */
+  events(): Record<string, unknown>[];
+  /** Executions (wire shape plus `task_id`), optionally of one task, oldest first. */
+  executions(taskId?: string): Record<string, unknown>[];
+  /** Fault injection. `add` returns a remover. */
+  faults: { add(rule: FaultRule): () => void; remove(id: number): boolean; clear(): void; list(): ActiveFault[] };
+  /**
+   * Tasks in wire shape plus `org`. Default: live cron tasks (what `stats().objects.tasks`
+   * counts). `{ all: true }`: every task, one-time, forwards and deleted ones included (plus
+   * `deleted_at`, `endpoint_id`, `callback_url`).
+   */
+  tasks(opts?: { all?: boolean }): Record<string, unknown>[];
+  /** Endpoints in wire shape plus `org` (`inbound_url` on the emulator's origin). */
   endpoints(): Record<string, unknown>[];
+  /** The webhook secret (`whsec_…`) deliveries of an organisation are signed with. @default org of the first key */
+  webhookSecret(org?: string): string;
+  /** A DNS provider emulator by id. Throws for an unknown id. */
   dns(id: "cloudflare"): CloudflareEmulator;
   dns(id: "digitalocean"): DigitalOceanEmulator;
   dns(id: "hetzner"): HetznerEmulator;
   dns(id: "porkbun"): PorkbunEmulator;
   dns(id: "generic"): GenericCaptureEmulator;
-  dns(id: string): DnsProviderEmulator;
-  /** A built-in health target. */
+  dns<T extends DnsProviderEmulator = DnsProviderEmulator>(id: string): T;
+  /** A built-in health target (created in `ok` mode on first use). */
   target(name: string): TargetControl;
+  /** Stops the loop, writes the state file, closes every connection and the server. */
   close(): Promise<void>;
 }
 
 const ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
+const MAX_REQUEST_BODY = 10 * 1024 * 1024;
+/** Internal: a handler result meaning "never answer" (a hanging built-in target). */
+const HANG = -1;
+const STATE_VERSION = 1;
 
 interface Matched {
   route: RouteDef;
   params: Record<string, string>;
 }
 
-/** Starts an emulator. */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const start = typeof options.startTime === "string" ? Date.parse(options.startTime) : options.startTime;
-  const clock = createClock(options.clock, start);
-  const keyOrg: Record<string, string> = Array.isArray(options.apiKeys)
-    ? Object.fromEntries(options.apiKeys.map((k) => [k, "org_default"]))
-    : (options.apiKeys ?? { [DEFAULT_EMULATOR_API_KEY]: "org_default" });
-  const apiKey = Object.keys(keyOrg)[0] ?? DEFAULT_EMULATOR_API_KEY;
-  const state = new RunlaterState();
-  const dnsSet = createDnsEmulators({ ...(options.dns ?? {}), now: () => new Date(clock.now()) });
-  const dnsById = new Map<string, DnsProviderEmulator>(dnsSet.map((d) => [d.id, d]));
+interface SavedState {
+  version: number;
+  clock?: number;
+  runlater?: unknown;
+  dns?: Record<string, unknown>;
+  targets?: Record<string, TargetState>;
+}
 
+function isLoopback(ip: string): boolean {
+  return ip === "::1" || ip.startsWith("127.") || ip.startsWith("::ffff:127.");
+}
+
+function toMs(t: string | number | Date): number {
+  return typeof t === "number" ? t : typeof t === "string" ? Date.parse(t) : t.getTime();
+}
+
+/** Starts an emulator on loopback. Resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  let saved: SavedState | undefined;
   if (options.stateFile && existsSync(options.stateFile)) {
-    const saved = JSON.parse(readFileSync(options.stateFile, "utf8"));
+    try {
+      saved = JSON.parse(readFileSync(options.stateFile, "utf8")) as SavedState;
+    } catch (e) {
+      throw new Error(`cannot read emulator state file ${options.stateFile}: ${(e as Error).message}`);
+    }
+    if (!saved || typeof saved !== "object" || saved.version !== STATE_VERSION) {
+      throw new Error(`${options.stateFile} is not an emulator state file (version ${STATE_VERSION})`);
+    }
+  }
+  const virtual = options.clock === undefined || options.clock === "virtual" || options.clock.mode === "virtual";
+  const start = options.startTime !== undefined ? toMs(options.startTime) : virtual ? saved?.clock : undefined;
+  const clock = createClock(options.clock, start);
+
+  const keyOrg: Record<string, string> = Array.isArray(options.apiKeys)
+    ? Object.fromEntries(options.apiKeys.map((k) => [k, DEFAULT_ORG]))
+    : (options.apiKeys ?? { [DEFAULT_EMULATOR_API_KEY]: DEFAULT_ORG });
+  const apiKey = Object.keys(keyOrg)[0];
+  if (apiKey === undefined) throw new Error("apiKeys must hold at least one key");
+  for (const k of Object.keys(keyOrg)) if (/\s/.test(k) || k === "") throw new Error("API keys must be non-empty and contain no whitespace");
+
+  const state = new RunlaterState();
+  const dnsSet: DnsProviderEmulator[] = createDnsEmulators({ ...(options.dns ?? {}), now: () => new Date(clock.now()) });
+  const dnsById = new Map<string, DnsProviderEmulator>(dnsSet.map((d) => [d.id, d]));
+  const targets = new Map<string, TargetState>();
+  if (saved) {
     state.restore(saved.runlater);
     for (const [id, snap] of Object.entries(saved.dns ?? {})) dnsById.get(id)?.restore(snap);
+    for (const [name, t] of Object.entries(saved.targets ?? {})) targets.set(name, { ...t });
   }
   const secretOf = (org: string) => {
     let o = state.orgs.get(org);
     if (!o) {
       o = { id: org, webhookSecret: webhookSecret() };
       state.orgs.set(org, o);
+      onChange();
     }
     return o.webhookSecret;
   };
+
+  // ---------------------------------------------------------------- persistence
   let saveTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   const save = () => {
     if (!options.stateFile) return;
     const file = options.stateFile;
-    const snapshot = {
+    const snapshot: SavedState = {
+      version: STATE_VERSION,
+      clock: clock.now(),
       runlater: state.snapshot(),
       dns: Object.fromEntries([...dnsById].map(([id, d]) => [id, d.snapshot()])),
+      targets: Object.fromEntries(targets),
     };
-    writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
-    renameSync(`${file}.tmp`, file);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(snapshot));
+    renameSync(tmp, file);
   };
-  const onChange = () => {
-    if (!options.stateFile || saveTimer) return;
+  function onChange(): void {
+    if (!options.stateFile || saveTimer || closed) return;
     saveTimer = setTimeout(() => {
       saveTimer = undefined;
-      save();
-    }, 50);
-  };
+      try {
+        save();
+      } catch (e) {
+        options.log?.(`state file write failed: ${(e as Error).message}`);
+      }
+    }, options.stateFileDebounceMs ?? 100);
+  }
 
+  // ---------------------------------------------------------------- the loop
   const scheduler = new Scheduler({
     clock,
     state,
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
     virtualTimeoutCapMs: options.virtualTimeoutCapMs ?? 1500,
     literalFailureQuirk: options.literalFailureQuirk ?? false,
+    hookTimeoutMs: options.hookTimeoutMs,
+    maxDeliveries: options.maxDeliveries,
     secretOf,
+    onChange,
   });
-  // Re-arm restored cron tasks.
+  // Re-arm restored work: cron tasks from now, pending (and interrupted) executions at their time.
   for (const t of state.tasks.values()) if (t.schedule_type === "cron" && !t.deleted_at) scheduler.scheduleCron(t);
+  for (const e of state.executions.values()) {
+    if (e.status === "running") e.status = "pending";
+    if (e.status === "pending") scheduler.armExecution(e);
+  }
 
+  // ---------------------------------------------------------------- SSRF check
+  let selfPort = 0;
+  const resolveHost =
+    options.resolveHost ?? (async (host: string) => (await lookup(host, { all: true })).map((a) => a.address));
+  const lookupCache = new Map<string, { at: number; blocked: boolean }>();
+  const ssrfBlocked = async (u: URL): Promise<boolean> => {
+    if (options.allowPrivateTargets) return false;
+    const host = u.hostname.replace(/^\[|\]$/g, "");
+    const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+    if (port === selfPort && isPrivateAddress(host) && u.pathname.startsWith("/_emulator/targets/")) return false;
+    if (isPrivateAddress(host)) return true;
+    if (isIP(host)) return false;
+    const cached = lookupCache.get(host);
+    if (cached && Date.now() - cached.at < 60_000) return cached.blocked;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), options.ssrfLookupTimeoutMs ?? 2000);
+      timer.unref();
+    });
+    let blocked = false;
+    try {
+      const addrs = await Promise.race([resolveHost(host), timeout]);
+      blocked = addrs.some((a) => isPrivateAddress(a));
+    } catch {
+      blocked = false; // unresolvable: allowed (the execution fails later), as on Runlater
+    } finally {
+      clearTimeout(timer);
+    }
+    lookupCache.set(host, { at: Date.now(), blocked });
+    return blocked;
+  };
+
+  // ---------------------------------------------------------------- routing
   const orgByReq = new WeakMap<EmuRequest, string>();
   const faults = new FaultSet(prng(options.seed ?? 1));
   const stats = { total: 0, byRoute: {} as Record<string, number>, byMethodPath: {} as Record<string, number> };
+  const requestLog: RequestLogEntry[] = [];
+  let requestSeq = 0;
   const rate = options.rateLimit === false ? undefined : { perMinute: 300, perHour: 5000, ...(options.rateLimit ?? {}) };
   const hits = new Map<string, number[]>();
   const idem = new Map<string, { status: number; body: unknown; at: number } | "inflight">();
-  const targets = new Map<string, { mode: "ok" | "fail" | "hang"; status: number; body: string }>();
 
-  // ---------------------------------------------------------------- routing
   const router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
   const mount = (r: RouteDef) => {
-    const methods = r.method === "*" ? [...ALL_METHODS] : [r.method];
+    const methods = r.method === "*" ? [...ALL_METHODS] : [r.method.toUpperCase()];
     for (const m of methods) {
       try {
         router.on(m as "GET", r.path, () => undefined, { route: r });
       } catch {
-        /* duplicate (e.g. a provider catch-all overlapping another): first one wins */
+        /* duplicate (an implicit HEAD, or a provider catch-all overlapping another): first one wins */
       }
     }
   };
@@ -220,14 +471,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state,
     scheduler,
     now: () => clock.now(),
-    orgOf: (req) => orgByReq.get(req) ?? "org_default",
-    allowPrivateTargets: options.allowPrivateTargets ?? false,
+    orgOf: (req) => orgByReq.get(req) ?? DEFAULT_ORG,
     tier: options.tier ?? "pro",
+    ssrfBlocked,
     onChange,
   });
-  const control = controlRoutes();
-  for (const r of [...control, ...runlater]) mount(r);
-  for (const d of dnsSet) for (const r of d.routes()) mount(r);
   const match = (method: string, path: string): Matched | undefined => {
     const found = router.find(method as "GET", path);
     if (!found) return undefined;
@@ -235,91 +483,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { route: store.route, params: found.params as Record<string, string> };
   };
 
-  function controlRoutes(): RouteDef[] {
-    const json = (body: unknown, status = 200): EmuResponse => ({ status, body });
-    return [
-      { method: "GET", path: "/_emulator/stats", name: "emulator.stats", handler: () => json(getStats()) },
-      {
-        method: "POST",
-        path: "/_emulator/stats/reset",
-        name: "emulator.stats.reset",
-        handler: () => {
-          resetStats();
-          return json({ ok: true });
-        },
-      },
-      { method: "GET", path: "/_emulator/deliveries", name: "emulator.deliveries", handler: () => json({ data: state.deliveries }) },
-      { method: "GET", path: "/_emulator/clock", name: "emulator.clock", handler: () => json({ now: new Date(clock.now()).toISOString(), mode: clock.mode }) },
-      {
-        method: "POST",
-        path: "/_emulator/clock/advance",
-        name: "emulator.clock.advance",
-        handler: async (req) => {
-          const ms = Number((JSON.parse(req.body || "{}") as { ms?: number }).ms ?? 0);
-          if (clock.mode !== "virtual") return json({ error: "the clock is real-time" }, 409);
-          await scheduler.runDue(clock.now() + ms);
-          return json({ now: new Date(clock.now()).toISOString() });
-        },
-      },
-      {
-        method: "POST",
-        path: "/_emulator/faults",
-        name: "emulator.faults.add",
-        handler: (req) => {
-          faults.add(JSON.parse(req.body || "{}") as FaultRule);
-          return json({ data: faults.list() }, 201);
-        },
-      },
-      {
-        method: "DELETE",
-        path: "/_emulator/faults",
-        name: "emulator.faults.clear",
-        handler: () => {
-          faults.clear();
-          return json({ ok: true });
-        },
-      },
-      {
-        method: "GET",
-        path: "/_emulator/state",
-        name: "emulator.state",
-        handler: (req) =>
-          json({
-            tasks: liveTasks().map(taskJson),
-            endpoints: [...state.endpoints.values()].map((e) => endpointJson(e, req.origin)),
-            dns: Object.fromEntries([...dnsById].map(([id, d]) => [id, d.snapshot()])),
-          }),
-      },
-      {
-        method: "POST",
-        path: "/_emulator/targets/:name",
-        name: "emulator.targets.set",
-        handler: (req) => {
-          const b = JSON.parse(req.body || "{}") as { mode?: "ok" | "fail" | "hang"; status?: number; body?: string };
-          setTarget(req.params.name, b.mode ?? (b.status && b.status >= 400 ? "fail" : "ok"), b);
-          return json({ ok: true, target: targets.get(req.params.name) });
-        },
-      },
-      {
-        method: "GET",
-        path: "/_emulator/targets/:name",
-        name: "emulator.targets.hit",
-        handler: (req) => {
-          const t = targets.get(req.params.name) ?? { mode: "ok", status: 200, body: "ok" };
-          if (t.mode === "hang") return { status: -1 };
-          return { status: t.mode === "fail" ? (t.status >= 400 ? t.status : 503) : t.status, body: t.mode === "fail" && t.status < 400 ? "down" : t.body };
-        },
-      },
-    ];
-  }
-
-  function setTarget(name: string, mode: "ok" | "fail" | "hang", o: { status?: number; body?: string } = {}) {
-    targets.set(name, { mode, status: o.status ?? (mode === "fail" ? 503 : 200), body: o.body ?? (mode === "ok" ? "ok" : "down") });
-  }
-
-  function liveTasks(): TaskRec[] {
-    return [...state.tasks.values()].filter((t) => !t.deleted_at && t.schedule_type === "cron");
-  }
+  // ---------------------------------------------------------------- views
+  const liveTasks = (): TaskRec[] => [...state.tasks.values()].filter((t) => !t.deleted_at && t.schedule_type === "cron");
+  const rawTask = (t: TaskRec, all: boolean) => ({
+    ...taskJson(t),
+    org: t.org,
+    ...(all ? { deleted_at: t.deleted_at, endpoint_id: t.endpoint_id ?? null, callback_url: t.callback_url } : {}),
+  });
+  const rawEndpoint = (e: EndpointRec, origin: string) => ({ ...endpointJson(e, origin), org: e.org });
+  const listEvents = () =>
+    [...state.events.values()].sort((a, b) => a.received_at - b.received_at).map((x) => ({ ...eventJson(state, x), endpoint_id: x.endpoint_id }));
+  const listExecutions = (taskId?: string) =>
+    [...state.executions.values()]
+      .filter((e) => !taskId || e.task_id === taskId)
+      .sort((a, b) => a.scheduled_for - b.scheduled_for || (a.seq ?? 0) - (b.seq ?? 0))
+      .map((e) => ({ ...executionJson(e), task_id: e.task_id }));
+  const filterDeliveries = (f: DeliveryFilter = {}) =>
+    state.deliveries.filter(
+      (d) =>
+        (!f.kind || d.kind === f.kind) &&
+        (!f.taskId || d.taskId === f.taskId) &&
+        (!f.since || Date.parse(d.startedAt) >= f.since.getTime()) &&
+        (f.afterSeq === undefined || d.seq > f.afterSeq),
+    );
 
   function getStats(): EmulatorStats {
     const tasks = liveTasks().length;
@@ -337,28 +523,223 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats.byMethodPath = {};
   }
 
+  // ---------------------------------------------------------------- built-in targets
+  function setTarget(name: string, o: { mode?: TargetMode; status?: number; body?: string } = {}): TargetState {
+    const mode: TargetMode = o.mode ?? (o.status !== undefined && o.status >= 400 ? "fail" : "ok");
+    if (!["ok", "fail", "hang"].includes(mode)) throw new Error('mode must be "ok", "fail" or "hang"');
+    if (o.status !== undefined && !(Number.isInteger(o.status) && o.status >= 100 && o.status <= 599)) throw new Error("status must be 100..599");
+    let status = o.status ?? (mode === "fail" ? 503 : 200);
+    if (mode === "fail" && status < 400) status = 503;
+    const prev = targets.get(name);
+    const t: TargetState = { mode, status, body: o.body ?? (mode === "ok" ? "ok" : "down"), hits: prev?.hits ?? 0 };
+    targets.set(name, t);
+    onChange();
+    return t;
+  }
+  const hitTarget = (req: EmuRequest): EmuResponse => {
+    const t = targets.get(req.params.name) ?? setTarget(req.params.name);
+    t.hits++;
+    if (t.mode === "hang") return { status: HANG };
+    return { status: t.status, body: t.body };
+  };
+
+  // ---------------------------------------------------------------- clock control
+  const assertVirtual = (what: string) => {
+    if (clock.mode !== "virtual") throw new Error(`${what}() needs clock: "virtual" (this emulator runs a real clock)`);
+  };
+  const advanceTo = async (t: number) => {
+    assertVirtual("advance");
+    if (!Number.isFinite(t)) throw new Error("advance: not a valid time");
+    await scheduler.runDue(Math.max(t, clock.now()));
+  };
+
+  function controlRoutes(): RouteDef[] {
+    const json = (body: unknown, status = 200): EmuResponse => ({ status, body });
+    const body = (req: EmuRequest): Record<string, unknown> => {
+      const v = req.body.trim() === "" ? {} : JSON.parse(req.body);
+      if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error("body must be a JSON object");
+      return v as Record<string, unknown>;
+    };
+    const guarded =
+      (h: (req: EmuRequest) => EmuResponse | Promise<EmuResponse>) =>
+      async (req: EmuRequest): Promise<EmuResponse> => {
+        try {
+          return await h(req);
+        } catch (e) {
+          return json({ error: (e as Error).message }, 400);
+        }
+      };
+    const targetView = (name: string, origin: string) => ({ name, url: `${origin}/_emulator/targets/${encodeURIComponent(name)}`, ...targets.get(name) });
+    return [
+      {
+        method: "GET",
+        path: "/_emulator",
+        name: "emulator.index",
+        handler: (req) =>
+          json({
+            url: req.origin,
+            runlaterApiUrl: `${req.origin}/api/v1`,
+            cloudflareApiUrl: `${req.origin}/client/v4`,
+            digitaloceanApiUrl: `${req.origin}/v2`,
+            hetznerApiUrl: `${req.origin}/v1`,
+            porkbunApiUrl: `${req.origin}/api/json/v3`,
+            genericUrl: `${req.origin}/_generic`,
+            clock: { mode: clock.mode, now: new Date(clock.now()).toISOString() },
+          }),
+      },
+      { method: "GET", path: "/_emulator/stats", name: "emulator.stats", handler: () => json(getStats()) },
+      {
+        method: "POST",
+        path: "/_emulator/stats/reset",
+        name: "emulator.stats.reset",
+        handler: () => {
+          resetStats();
+          return json(getStats());
+        },
+      },
+      {
+        method: "GET",
+        path: "/_emulator/deliveries",
+        name: "emulator.deliveries",
+        handler: guarded((req) => {
+          const after = req.query.get("after");
+          const since = req.query.get("since");
+          return json({
+            data: filterDeliveries({
+              kind: (req.query.get("kind") ?? undefined) as Delivery["kind"] | undefined,
+              taskId: req.query.get("task_id") ?? undefined,
+              afterSeq: after === null ? undefined : Number(after),
+              since: since === null ? undefined : new Date(since),
+            }),
+          });
+        }),
+      },
+      { method: "GET", path: "/_emulator/requests", name: "emulator.requests", handler: () => json({ data: requestLog }) },
+      { method: "GET", path: "/_emulator/events", name: "emulator.events", handler: () => json({ data: listEvents() }) },
+      {
+        method: "GET",
+        path: "/_emulator/clock",
+        name: "emulator.clock",
+        handler: () => json({ mode: clock.mode, speed: clock.speed, now: new Date(clock.now()).toISOString(), pending: scheduler.pending() }),
+      },
+      {
+        method: "POST",
+        path: "/_emulator/clock/advance",
+        name: "emulator.clock.advance",
+        handler: guarded(async (req) => {
+          if (clock.mode !== "virtual") return json({ error: "the emulator runs a real clock; advance needs a virtual clock" }, 409);
+          const b = body(req);
+          if (b.to !== undefined) await advanceTo(toMs(b.to as string));
+          else {
+            const ms = Number(b.ms ?? 0);
+            if (!(Number.isFinite(ms) && ms >= 0)) return json({ error: "ms must be a non-negative number" }, 400);
+            await advanceTo(clock.now() + ms);
+          }
+          return json({ mode: clock.mode, now: new Date(clock.now()).toISOString(), pending: scheduler.pending() });
+        }),
+      },
+      { method: "GET", path: "/_emulator/faults", name: "emulator.faults.list", handler: () => json({ data: faults.list() }) },
+      {
+        method: "POST",
+        path: "/_emulator/faults",
+        name: "emulator.faults.add",
+        handler: guarded((req) => json({ data: faults.addRule(body(req) as FaultRule) }, 201)),
+      },
+      {
+        method: "DELETE",
+        path: "/_emulator/faults",
+        name: "emulator.faults.clear",
+        handler: () => {
+          faults.clear();
+          return { status: 204 };
+        },
+      },
+      {
+        method: "DELETE",
+        path: "/_emulator/faults/:id",
+        name: "emulator.faults.remove",
+        handler: (req) => (faults.remove(Number(req.params.id)) ? { status: 204 } : json({ error: "no such fault" }, 404)),
+      },
+      {
+        method: "GET",
+        path: "/_emulator/state",
+        name: "emulator.state",
+        handler: (req) =>
+          json({
+            now: new Date(clock.now()).toISOString(),
+            tasks: [...state.tasks.values()].map((t) => rawTask(t, true)),
+            endpoints: [...state.endpoints.values()].map((e) => rawEndpoint(e, req.origin)),
+            executions: listExecutions(),
+            events: listEvents(),
+            targets: [...targets.keys()].map((n) => targetView(n, req.origin)),
+            dns: Object.fromEntries([...dnsById].map(([id, d]) => [id, d.snapshot()])),
+          }),
+      },
+      {
+        method: "GET",
+        path: "/_emulator/targets",
+        name: "emulator.targets.list",
+        handler: (req) => json({ data: [...targets.keys()].map((n) => targetView(n, req.origin)) }),
+      },
+      {
+        method: "POST",
+        path: "/_emulator/targets/:name",
+        name: "emulator.targets.set",
+        handler: guarded((req) => {
+          const b = body(req);
+          setTarget(req.params.name, {
+            mode: b.mode as TargetMode | undefined,
+            status: b.status === undefined ? undefined : Number(b.status),
+            body: b.body === undefined ? undefined : String(b.body),
+          });
+          return json({ data: targetView(req.params.name, req.origin) });
+        }),
+      },
+      { method: "GET", path: "/_emulator/targets/:name", name: "emulator.targets.hit", handler: hitTarget },
+      { method: "*", path: "/_emulator/targets/:name/hit", name: "emulator.targets.hit", handler: hitTarget },
+    ];
+  }
+
+  for (const r of [...controlRoutes(), ...runlater]) mount(r);
+  for (const d of dnsSet) for (const r of d.routes()) mount(r);
+
   // ---------------------------------------------------------------- request pipeline
   const rateLimited = (ip: string): boolean => {
     if (!rate) return false;
-    const now = clock.mode === "virtual" ? Date.now() : clock.now();
-    const list = (hits.get(ip) ?? []).filter((t) => now - t < 3_600_000);
+    const now = clock.mode === "virtual" ? clock.now() : Date.now();
+    let list = hits.get(ip) ?? [];
+    if (list.length > 0 && now - list[0] >= 3_600_000) list = list.filter((t) => now - t < 3_600_000);
     list.push(now);
     hits.set(ip, list);
-    const lastMinute = list.filter((t) => now - t < 60_000).length;
+    let lastMinute = 0;
+    for (let i = list.length - 1; i >= 0 && now - list[i] < 60_000; i--) lastMinute++;
     return lastMinute > rate.perMinute || list.length > rate.perHour;
   };
 
-  const handle = async (req: EmuRequest, matched: Matched | undefined): Promise<EmuResponse> => {
-    const isApi = req.path.startsWith("/api/v1/") || req.path === "/api/v1";
+  const purgeIdempotency = () => {
+    if (idem.size < 10_000) return;
+    const now = clock.now();
+    for (const [k, v] of idem) if (v !== "inflight" && now - v.at >= 86_400_000) idem.delete(k);
+  };
+
+  const handle = async (req: EmuRequest, matched: Matched | undefined, delayMs: number): Promise<EmuResponse> => {
+    const run = async (h: RouteDef["handler"]) => {
+      // A `delay` fault holds the request here, inside the idempotency window (so a concurrent
+      // request with the same key sees it in flight).
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      return h(req);
+    };
+    const isApi = req.path === "/api/v1" || req.path.startsWith("/api/v1/");
     const isInbound = req.path.startsWith("/in/");
     if ((isApi || isInbound) && rateLimited(req.remoteAddress)) {
       return { status: 429, body: { error: "Rate limit exceeded. Try again later." } };
     }
     if (isApi) {
-      const auth = req.headers.authorization ?? "";
-      const m = /^Bearer (\S+)$/.exec(auth);
+      const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "");
       const org = m ? keyOrg[m[1]] : undefined;
-      if (!org) return { status: 401, body: { error: { code: "unauthorized", message: "Invalid or missing API key" } } };
+      if (!org || !Object.hasOwn(keyOrg, m![1])) {
+        return { status: 401, body: { error: { code: "unauthorized", message: "Invalid or missing API key" } } };
+      }
       orgByReq.set(req, org);
       if (!matched) return { status: 404, body: { error: { code: "not_found", message: "Resource not found" } } };
       const key = req.headers["idempotency-key"];
@@ -366,13 +747,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const slot = `${org}\u0000${key}`;
         const cached = idem.get(slot);
         if (cached === "inflight") return { status: 409, body: { error: "Request in progress. Please wait and retry." } };
-        if (cached && clock.now() - cached.at < 86_400_000) return { status: cached.status, body: cached.body };
+        if (cached && clock.now() - cached.at < 86_400_000) {
+          return { status: cached.status, body: cached.body, headers: { "content-type": "application/json" } };
+        }
         idem.set(slot, "inflight");
         try {
-          const res = await matched.route.handler(req);
-          if (res.status >= 200 && res.status < 300) idem.set(slot, { status: res.status, body: res.body, at: clock.now() });
-          else idem.delete(slot);
-          return res;
+          const out = await run(matched.route.handler);
+          if (out.status >= 200 && out.status < 300) {
+            idem.set(slot, { status: out.status, body: out.body === undefined ? undefined : JSON.parse(JSON.stringify(out.body)), at: clock.now() });
+            purgeIdempotency();
+          } else idem.delete(slot);
+          return out;
         } catch (e) {
           idem.delete(slot);
           throw e;
@@ -380,54 +765,94 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
     if (!matched) return { status: 404, body: { error: "Not found" } };
-    return matched.route.handler(req);
+    return run(matched.route.handler);
+  };
+
+  const logRequest = (e: Omit<RequestLogEntry, "seq" | "at">) => {
+    const entry: RequestLogEntry = { seq: ++requestSeq, at: new Date(clock.now()).toISOString(), ...e };
+    requestLog.push(entry);
+    const max = options.maxRequestLog ?? 1000;
+    if (requestLog.length > max) requestLog.splice(0, requestLog.length - max);
+    if (options.log) {
+      const path = e.path.replace(/^\/in\/(ep_.{4}).*$/, "/in/$1…");
+      options.log(`${entry.at} ${e.method} ${path} ${e.route} ${e.status || "-"}${e.fault ? ` [fault: ${e.fault}]` : ""}`);
+    }
   };
 
   const sockets = new Set<Socket>();
   const server = http.createServer((raw, res) => {
     const chunks: Buffer[] = [];
-    raw.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    raw.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_REQUEST_BODY) chunks.push(c);
+    });
     raw.on("end", () => {
       void (async () => {
+        const t0 = performance.now();
         const url = new URL(raw.url ?? "/", "http://emulator.local");
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(raw.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-        const host = headers.host ?? `127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const host = headers.host ?? `127.0.0.1:${selfPort}`;
         const method = (raw.method ?? "GET").toUpperCase();
+        let path = url.pathname;
+        try {
+          path = decodeURI(url.pathname);
+        } catch {
+          /* keep the raw path */
+        }
         const matched = match(method, url.pathname);
+        const ip = raw.socket.remoteAddress ?? "127.0.0.1";
+        const routeName = matched?.route.name ?? "unmatched";
+        const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
+        const done = (status: number, fault?: string) =>
+          logRequest({ method, path, route: routeName, status, ip, realMs: Math.round(performance.now() - t0), ...(fault ? { fault } : {}) });
+        if (size > MAX_REQUEST_BODY) {
+          send(res, { status: 413, body: { error: "request body too large" } });
+          return done(413);
+        }
         const req: EmuRequest = {
           method,
-          path: url.pathname,
+          path,
           params: matched?.params ?? {},
           query: url.searchParams,
           headers,
           body: Buffer.concat(chunks).toString("utf8"),
-          remoteAddress: raw.socket.remoteAddress ?? "127.0.0.1",
+          remoteAddress: ip,
           origin: `http://${host}`,
         };
-        const routeName = matched?.route.name ?? "unmatched";
-        const isControl = routeName.startsWith("emulator.");
+        if (isControl && routeName !== "emulator.targets.hit" && !isLoopback(ip)) {
+          send(res, { status: 403, body: { error: "the control API answers loopback clients only" } });
+          return done(403);
+        }
         if (!isControl) {
           stats.total++;
           stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
-          const mp = `${method} ${matched?.route.path ?? url.pathname}`;
+          const mp = `${method} ${matched?.route.path ?? "unmatched"}`;
           stats.byMethodPath[mp] = (stats.byMethodPath[mp] ?? 0) + 1;
         }
         const fault = isControl ? undefined : faults.take(routeName, method, url.pathname);
-        if (fault && !fault.after) {
-          if (await applyFault(fault, res)) return;
+        const kind = fault ? (fault.kind ?? "status") : undefined;
+        const delayMs = kind === "delay" ? (fault!.delayMs ?? 1000) : 0;
+        if (fault && !fault.after && kind !== "delay") {
+          applyFault(fault, res);
+          return done(kind === "status" ? (fault.status ?? 503) : 0, kind);
         }
         let out: EmuResponse;
         try {
-          out = await handle(req, matched);
+          out = await handle(req, matched, delayMs);
         } catch {
           out = { status: 500, body: { errors: { detail: "Internal Server Error" } } };
         }
-        if (fault?.after) {
-          if (await applyFault(fault, res)) return;
+        if (fault?.after && kind !== "delay") {
+          applyFault(fault, res);
+          return done(kind === "status" ? (fault.status ?? 503) : 0, `${kind} (after)`);
         }
-        if (out.status === -1) return; // a hanging target: never answer
+        if (out.status === HANG) return done(0);
+        if (method === "HEAD") out = { ...out, body: undefined };
         send(res, out);
+        if (!isControl && method !== "GET" && method !== "HEAD") onChange();
+        done(out.status, kind);
       })();
     });
   });
@@ -436,25 +861,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     s.on("close", () => sockets.delete(s));
   });
 
-  /** Applies a fault; true when the response has been dealt with. */
-  async function applyFault(f: FaultRule, res: http.ServerResponse): Promise<boolean> {
+  /** Answers per a fault rule (never for `delay`, which runs before the handler). */
+  function applyFault(f: FaultRule, res: http.ServerResponse): void {
     const kind = f.kind ?? "status";
     if (kind === "drop") {
       res.socket?.destroy();
-      return true;
+      return;
     }
     if (kind === "hang") {
       const t = setTimeout(() => res.socket?.destroy(), f.hangMs ?? 30_000);
       t.unref();
       res.on("close", () => clearTimeout(t));
-      return true;
-    }
-    if (kind === "delay") {
-      await new Promise((r) => setTimeout(r, f.delayMs ?? 1000));
-      return false;
+      return;
     }
     const status = f.status ?? 503;
-    const headers: Record<string, string> = { ...(status === 503 ? { "retry-after": "5" } : {}), ...(f.headers ?? {}) };
+    const headers: Record<string, string> = status === 503 ? { "retry-after": "5" } : {};
+    if (f.retryAfter !== undefined) headers["retry-after"] = String(f.retryAfter);
+    for (const [k, v] of Object.entries(f.headers ?? {})) headers[k.toLowerCase()] = v;
     const body =
       f.body !== undefined
         ? f.body
@@ -462,16 +885,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ? { error: "Rate limit exceeded. Try again later." }
           : status === 503
             ? { error: { code: "service_unavailable", message: "Server is busy, please retry" } }
-            : { errors: { detail: "Internal Server Error" } };
+            : { errors: { detail: status >= 500 ? "Internal Server Error" : http.STATUS_CODES[status] ?? "Error" } };
     send(res, { status, headers, body });
-    return true;
   }
 
   function send(res: http.ServerResponse, out: EmuResponse): void {
     if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string> = { ...(out.headers ?? {}) };
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(out.headers ?? {})) headers[k.toLowerCase()] = v;
     let payload = "";
-    if (out.body !== undefined && out.status !== 204) {
+    if (out.body !== undefined && out.status !== 204 && out.status !== 304) {
       if (typeof out.body === "string") {
         payload = out.body;
         headers["content-type"] ??= "text/plain; charset=utf-8";
@@ -487,11 +910,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
-  const port = (server.address() as AddressInfo).port;
+  selfPort = (server.address() as AddressInfo).port;
   const host = options.host ?? "127.0.0.1";
-  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const origin = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${selfPort}`;
   scheduler.start();
 
   const emulator: Emulator = {
@@ -503,45 +930,53 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     porkbunApiUrl: `${origin}/api/json/v3`,
     genericUrl: `${origin}/_generic`,
     apiKey,
+    clockMode: clock.mode,
     now: () => new Date(clock.now()),
     async advance(ms: number) {
-      if (clock.mode !== "virtual") throw new Error("advance() needs clock: 'virtual'");
-      await scheduler.runDue(clock.now() + ms);
+      assertVirtual("advance");
+      if (!(Number.isFinite(ms) && ms >= 0)) throw new Error(`advance(ms): ms must be a non-negative number, got ${ms}`);
+      await advanceTo(clock.now() + ms);
     },
-    async advanceTo(t: Date | number) {
-      if (clock.mode !== "virtual") throw new Error("advanceTo() needs clock: 'virtual'");
-      await scheduler.runDue(typeof t === "number" ? t : t.getTime());
-    },
+    advanceTo: (t) => advanceTo(toMs(t)),
     runDue: () => scheduler.runDue(clock.now()),
     stats: getStats,
     resetStats,
-    deliveries(filter = {}) {
-      return state.deliveries.filter(
-        (d) =>
-          (!filter.kind || d.kind === filter.kind) &&
-          (!filter.taskId || d.taskId === filter.taskId) &&
-          (!filter.since || Date.parse(d.startedAt) >= filter.since.getTime()),
-      );
+    deliveries: (filter) => filterDeliveries(filter),
+    requests: () => requestLog.map((r) => ({ ...r })),
+    events: listEvents,
+    executions: listExecutions,
+    faults: {
+      add: (r) => faults.add(r),
+      remove: (id) => faults.remove(id),
+      clear: () => faults.clear(),
+      list: () => faults.list(),
     },
-    faults: { add: (r) => faults.add(r), clear: () => faults.clear(), list: () => faults.list() },
-    tasks: () => liveTasks().map(taskJson),
-    endpoints: () => [...state.endpoints.values()].map((e: EndpointRec) => endpointJson(e, origin)),
+    tasks: (opts = {}) => (opts.all ? [...state.tasks.values()] : liveTasks()).map((t) => rawTask(t, !!opts.all)),
+    endpoints: () => [...state.endpoints.values()].map((e) => rawEndpoint(e, origin)),
+    webhookSecret: (org) => secretOf(org ?? keyOrg[apiKey]),
     dns: ((id: string) => {
       const d = dnsById.get(id);
       if (!d) throw new Error(`no DNS emulator "${id}" (have: ${[...dnsById.keys()].join(", ")})`);
       return d;
     }) as Emulator["dns"],
     target(name: string): TargetControl {
-      if (!targets.has(name)) setTarget(name, "ok");
-      return { url: `${origin}/_emulator/targets/${encodeURIComponent(name)}`, set: (mode, o) => setTarget(name, mode, o) };
+      if (!targets.has(name)) setTarget(name);
+      return {
+        name,
+        url: `${origin}/_emulator/targets/${encodeURIComponent(name)}`,
+        set: (mode, o) => {
+          setTarget(name, { mode, ...(o ?? {}) });
+        },
+        state: () => ({ ...targets.get(name)! }),
+      };
     },
     async close() {
+      if (closed) return;
       await scheduler.stop();
-      if (saveTimer) {
-        clearTimeout(saveTimer);
-        saveTimer = undefined;
-        save();
-      }
+      closed = true;
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = undefined;
+      save();
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
@@ -549,7 +984,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return emulator;
 }
 
-/** A random API key in Runlater's format (`pk_test_<24>.sk_test_<32>`). */
+/** A random API key in Runlater's format (`pk_test_<24 hex>.sk_test_<32 hex>`). */
 export function generateApiKey(): string {
   return `pk_test_${randomBytes(12).toString("hex")}.sk_test_${randomBytes(16).toString("hex")}`;
 }
+
+/** ISO-8601 with whole seconds (Runlater's timestamp format). */
+export { isoSeconds };

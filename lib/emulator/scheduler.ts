@@ -1,10 +1,25 @@
 /**
  * The loop: cron tasks fire on schedule, call their URL, record executions, fire
- * `on_failure_url`/`on_recovery_url` per Runlater's streak rules, and one-time tasks (endpoint
- * forwards) retry with backoff. Time comes from the emulator clock; in virtual mode nothing
- * happens until `advance`.
+ * `on_failure_url`/`on_recovery_url` per Runlater's streak rules (contract §6), one-time tasks
+ * (endpoint forwards included) retry with backoff (§5) and callbacks are delivered with 3
+ * attempts (§7). Time comes from the emulator clock.
+ *
+ * Virtual clock: nothing happens until `runDue(until)`, which runs every queued event due at or
+ * before `until` in time order (events created meanwhile included), one at a time, awaiting the
+ * real HTTP exchange of each. A real answer counts as instantaneous; a request that times out is
+ * cut after `min(timeout_ms, virtualTimeoutCapMs)` real ms and its result lands at
+ * `start + timeout_ms`.
+ *
+ * Real clock: a background loop runs due events; executions run concurrently, except that
+ * executions of one queue/lane (per org) run one after the other.
+ *
+ * Missed runs: ticks are computed from the previous tick, not from "now", so when the clock
+ * jumps over several cron ticks each tick runs, in order; none is skipped. (Runlater itself
+ * records runs it could not start as `missed`; the emulator never does.) After a restart from a
+ * state file, cron tasks are re-armed from the current time: ticks while the server was down
+ * are not replayed.
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { Cron } from "croner";
 import { type EmulatorClock, isoSeconds } from "./clock";
 import { type Delivery, type ExecutionRec, type RunlaterState, type TaskRec, uuidv7 } from "./state";
@@ -13,7 +28,7 @@ import { type Delivery, type ExecutionRec, type RunlaterState, type TaskRec, uui
 export interface SchedulerOptions {
   clock: EmulatorClock;
   state: RunlaterState;
-  /** Delay before retry number `attempt` (1-based) of a one-time task; `retryAfterMs` from a 429. */
+  /** Delay (emulator ms) before the retry that follows failed attempt `attempt` (1-based); `retryAfterMs` from a 429. */
   retryDelayMs: (attempt: number, retryAfterMs?: number) => number;
   /** Real-ms cap on waiting for a timing-out request in virtual mode. */
   virtualTimeoutCapMs: number;
@@ -21,6 +36,12 @@ export interface SchedulerOptions {
   literalFailureQuirk: boolean;
   /** Webhook secret of an org (for signatures). */
   secretOf: (org: string) => string;
+  /** Called after state changed (executions, tasks). */
+  onChange?: () => void;
+  /** Deliveries kept in memory (oldest dropped first). @default 10000 */
+  maxDeliveries?: number;
+  /** Timeout of action-URL (hook) deliveries. @default 30000 */
+  hookTimeoutMs?: number;
 }
 
 interface Queued {
@@ -29,23 +50,49 @@ interface Queued {
   run: () => Promise<void>;
 }
 
-const FINAL = new Set(["success", "failed", "timeout"]);
+/** Outcome of one outbound HTTP exchange. */
+interface HttpResult {
+  status?: number;
+  body?: string;
+  error?: string;
+  timedOut: boolean;
+  realMs: number;
+  retryAfterMs?: number;
+}
+
 const MAX_STORED_BODY = 256 * 1024;
+const MAX_LOGGED_BODY = 4 * 1024;
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** HMAC-SHA256 signature header value, as Runlater signs deliveries. */
+export function sign(secret: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
 
 /** Runs the Runlater loop against the state. */
 export class Scheduler {
   private queue: Queued[] = [];
   private seq = 0;
+  private execSeq = 0;
+  private deliverySeq = 0;
   private cronGen = new Map<string, number>();
   private timer?: NodeJS.Timeout;
-  private running = false;
-  /** Executions per task in scheduling order. */
+  private stopped = false;
+  /** Serialises `runDue` calls (virtual `advance` from several callers, the real-mode loop). */
+  private lock: Promise<void> = Promise.resolve();
+  /** Executions per task in creation order. */
   private byTask = new Map<string, ExecutionRec[]>();
-  /** Outstanding work (so `close` and `runDue` can wait for it). */
-  private inflight = new Set<Promise<void>>();
+  /** Outstanding work (so `stop` can wait for it). */
+  private inflight = new Set<Promise<unknown>>();
+  /** Real mode: tail of each (org, queue) chain. */
+  private lanes = new Map<string, Promise<void>>();
 
   constructor(private readonly o: SchedulerOptions) {
-    for (const e of o.state.executions.values()) this.track(e);
+    const all = [...o.state.executions.values()].sort((a, b) => a.scheduled_for - b.scheduled_for || (a.seq ?? 0) - (b.seq ?? 0));
+    for (const e of all) {
+      e.seq = ++this.execSeq;
+      this.track(e);
+    }
   }
 
   private track(e: ExecutionRec): void {
@@ -55,9 +102,10 @@ export class Scheduler {
   }
 
   private enqueue(at: number, run: () => Promise<void>): void {
+    if (this.stopped) return;
     const item: Queued = { at, seq: this.seq++, run };
     let i = this.queue.length;
-    while (i > 0 && (this.queue[i - 1].at > at || (this.queue[i - 1].at === at && this.queue[i - 1].seq > item.seq))) i--;
+    while (i > 0 && this.queue[i - 1].at > at) i--;
     this.queue.splice(i, 0, item);
     if (this.o.clock.mode === "real") this.kick();
   }
@@ -67,15 +115,23 @@ export class Scheduler {
     return this.queue.length;
   }
 
-  /** (Re)schedules a cron task from now; clears it when disabled or deleted. */
-  scheduleCron(task: TaskRec): void {
+  /** Time of the next queued event (epoch ms), if any. */
+  nextAt(): number | undefined {
+    return this.queue[0]?.at;
+  }
+
+  /**
+   * (Re)arms a cron task: the next tick strictly after `from` (default: now). Clears it when the
+   * task is disabled, deleted or not a cron task. Earlier arms of the same task become no-ops.
+   */
+  scheduleCron(task: TaskRec, from = this.o.clock.now()): void {
     const gen = (this.cronGen.get(task.id) ?? 0) + 1;
     this.cronGen.set(task.id, gen);
     if (task.schedule_type !== "cron" || !task.enabled || task.deleted_at || !task.cron_expression) {
       task.next_run_at = null;
       return;
     }
-    const next = nextCronRun(task.cron_expression, this.o.clock.now());
+    const next = nextCronRun(task.cron_expression, from);
     if (next === undefined) {
       task.next_run_at = null;
       return;
@@ -85,21 +141,21 @@ export class Scheduler {
       if (this.cronGen.get(task.id) !== gen) return;
       const live = this.o.state.tasks.get(task.id);
       if (!live || live.deleted_at || !live.enabled) return;
-      // Schedule the following tick first, then run this one.
-      this.scheduleCron(live);
-      await this.execute(live, next, 1);
+      // Arm the following tick from this tick (never skips a tick), then run this one.
+      this.scheduleCron(live, next);
+      const exec = this.newExecution(live, next, 1);
+      await this.dispatch(live, exec);
     });
   }
 
-  /** Cancels a task's future runs. */
+  /** Cancels a task's future cron runs. */
   cancel(taskId: string): void {
     this.cronGen.set(taskId, (this.cronGen.get(taskId) ?? 0) + 1);
   }
 
-  /** Queues a one-time execution at `at` (forward tasks, trigger, one-time API tasks). */
-  enqueueOnce(task: TaskRec, at: number, attempt = 1, callbackUrl?: string): ExecutionRec {
+  private newExecution(task: TaskRec, at: number, attempt: number, callbackUrl?: string | null): ExecutionRec {
     const exec: ExecutionRec = {
-      id: uuidv7(this.o.clock.now()),
+      id: uuidv7(Math.max(at, this.o.clock.now())),
       task_id: task.id,
       status: "pending",
       scheduled_for: at,
@@ -110,52 +166,68 @@ export class Scheduler {
       error_message: null,
       response_body: null,
       attempt,
+      callback_url: callbackUrl ?? null,
+      seq: ++this.execSeq,
     };
     this.o.state.executions.set(exec.id, exec);
     this.track(exec);
-    this.enqueue(at, async () => {
-      const live = this.o.state.tasks.get(task.id);
-      if (!live || exec.status !== "pending") return;
-      await this.run(live, exec, callbackUrl);
-    });
+    this.o.onChange?.();
     return exec;
   }
 
-  private async execute(task: TaskRec, at: number, attempt: number): Promise<void> {
-    const exec: ExecutionRec = {
-      id: uuidv7(at),
-      task_id: task.id,
-      status: "pending",
-      scheduled_for: at,
-      started_at: null,
-      finished_at: null,
-      status_code: null,
-      duration_ms: null,
-      error_message: null,
-      response_body: null,
-      attempt,
-    };
-    this.o.state.executions.set(exec.id, exec);
-    this.track(exec);
-    await this.run(task, exec);
+  /** Queues an execution of `task` at `at` (one-time tasks, forwards, trigger, replay, retries). */
+  enqueueOnce(task: TaskRec, at: number, attempt = 1, callbackUrl?: string | null): ExecutionRec {
+    const exec = this.newExecution(task, at, attempt, callbackUrl);
+    this.armExecution(exec);
+    return exec;
+  }
+
+  /** Queues an existing pending execution (used when restoring state). */
+  armExecution(exec: ExecutionRec): void {
+    this.enqueue(exec.scheduled_for, async () => {
+      const live = this.o.state.tasks.get(exec.task_id);
+      if (!live || live.deleted_at || exec.status !== "pending") return;
+      await this.dispatch(live, exec);
+    });
+  }
+
+  /** Runs an execution now; in real mode concurrently, one at a time per (org, queue). */
+  private async dispatch(task: TaskRec, exec: ExecutionRec): Promise<void> {
+    if (this.o.clock.mode === "virtual") return this.run(task, exec);
+    const work = (): Promise<void> => this.run(task, exec).catch(() => undefined);
+    let p: Promise<void>;
+    if (task.queue) {
+      const key = `${task.org}\u0000${task.queue}`;
+      p = (this.lanes.get(key) ?? Promise.resolve()).then(work);
+      this.lanes.set(key, p);
+      void p.then(() => {
+        if (this.lanes.get(key) === p) this.lanes.delete(key);
+      });
+    } else p = work();
+    this.hold(p);
+  }
+
+  private hold(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
   }
 
   /** Performs the HTTP call of an execution and queues its completion at start + duration. */
-  private async run(task: TaskRec, exec: ExecutionRec, callbackUrl?: string): Promise<void> {
+  private async run(task: TaskRec, exec: ExecutionRec): Promise<void> {
     const start = this.o.clock.now();
     exec.status = "running";
     exec.started_at = start;
-    const sendBody = ["POST", "PUT", "PATCH"].includes(task.method);
+    const method = task.method.toUpperCase();
+    const sendBody = BODY_METHODS.has(method);
     const body = sendBody ? (task.body ?? "") : "";
-    const headers: Record<string, string> = {
-      ...task.headers,
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(task.headers)) if (!k.toLowerCase().startsWith("x-runlater-")) headers[k] = v;
+    Object.assign(headers, {
       "x-runlater-task-id": task.id,
       "x-runlater-execution-id": exec.id,
-      "x-runlater-signature": `sha256=${createHmac("sha256", this.o.secretOf(task.org)).update(body).digest("hex")}`,
-    };
-    const res = await this.http(task.method, task.url, headers, sendBody ? body : undefined, task.timeout_ms);
-    // Virtual time: a real response is instantaneous; a timeout takes its full timeout_ms.
-    const virtualDuration = res.timedOut ? task.timeout_ms : 0;
+      "x-runlater-signature": sign(this.o.secretOf(task.org), body),
+    });
+    const res = await this.http(method, task.url, headers, sendBody ? body : undefined, task.timeout_ms);
     let status: ExecutionRec["status"];
     let error: string | null = null;
     if (res.timedOut) {
@@ -166,7 +238,11 @@ export class Scheduler {
       error = `Transport error: ${res.error}`;
     } else {
       const codes = task.expected_status_codes
-        ? task.expected_status_codes.split(",").map((c) => Number(c.trim()))
+        ? task.expected_status_codes
+            .split(",")
+            .map((c) => c.trim())
+            .filter((c) => c !== "")
+            .map(Number)
         : undefined;
       const okStatus = codes ? codes.includes(res.status) : res.status >= 200 && res.status < 300;
       if (!okStatus) {
@@ -179,83 +255,85 @@ export class Scheduler {
         status = "success";
       }
     }
-    const finish = this.o.clock.mode === "virtual" ? start + virtualDuration : this.o.clock.now();
+    // Virtual: a real answer is instantaneous. Real: the emulator time that passed. A timeout
+    // always lands at start + timeout_ms.
+    const finish = res.timedOut ? start + task.timeout_ms : this.o.clock.mode === "virtual" ? start : Math.max(start, this.o.clock.now());
     const complete = async () => {
       exec.status = status;
       exec.finished_at = finish;
       exec.status_code = res.status ?? null;
       exec.duration_ms = res.timedOut ? task.timeout_ms : Math.round(res.realMs);
       exec.error_message = error;
-      exec.response_body = res.body ? res.body.slice(0, MAX_STORED_BODY) : null;
+      exec.response_body = res.body !== undefined ? res.body.slice(0, MAX_STORED_BODY) : null;
+      task.last_execution_at = start;
       this.log({
-        kind: task.schedule_type === "cron" ? "cron" : "forward",
+        kind: task.schedule_type === "cron" ? "cron" : task.endpoint_id ? "forward" : "once",
         taskId: task.id,
         executionId: exec.id,
-        method: task.method,
+        method,
         url: task.url,
         requestHeaders: headers,
         requestBody: body,
-        scheduledFor: isoSeconds(exec.scheduled_for),
+        scheduledFor: new Date(exec.scheduled_for).toISOString(),
         startedAt: new Date(start).toISOString(),
         finishedAt: new Date(finish).toISOString(),
         status,
         statusCode: res.status ?? null,
         error,
         durationMs: finish - start,
+        realMs: Math.round(res.realMs),
+        attempt: exec.attempt,
+        responseBody: res.body === undefined ? null : res.body.slice(0, MAX_LOGGED_BODY),
       });
-      await this.afterExecution(task, exec, res.retryAfterMs, callbackUrl);
+      this.o.onChange?.();
+      await this.afterExecution(task, exec, res.retryAfterMs);
     };
     if (finish > this.o.clock.now()) this.enqueue(finish, complete);
     else await complete();
   }
 
-  private async afterExecution(task: TaskRec, exec: ExecutionRec, retryAfterMs?: number, callbackUrl?: string) {
+  private async afterExecution(task: TaskRec, exec: ExecutionRec, retryAfterMs?: number): Promise<void> {
     const once = task.schedule_type === "once";
     const failed = exec.status === "failed" || exec.status === "timeout";
     const finalAttempt = !once || exec.attempt > task.retry_attempts;
-    if (once && failed && !finalAttempt) {
-      const delay = this.o.retryDelayMs(exec.attempt, retryAfterMs);
-      this.enqueueOnce(task, this.o.clock.now() + delay, exec.attempt + 1, callbackUrl);
-    }
     const prev = this.previous(exec);
-    if (failed && finalAttempt) {
+    if (once && failed && !finalAttempt && !task.deleted_at) {
+      const delay = Math.max(0, this.o.retryDelayMs(exec.attempt, retryAfterMs));
+      this.enqueueOnce(task, this.o.clock.now() + delay, exec.attempt + 1, exec.callback_url);
+    }
+    if (failed && finalAttempt && task.on_failure_url) {
       let fire = !prev || prev.status === "success";
-      if (once && !this.o.literalFailureQuirk) {
-        // Intended rule: a one-time task fires once its retries are exhausted, unless the
-        // previous *final* outcome was already a failure.
-        const prevFinal = this.previousFinal(exec, task);
+      if (once && task.retry_attempts > 0 && !this.o.literalFailureQuirk) {
+        // Intended rule: fire once the retries are exhausted, unless the previous *final*
+        // outcome of this task was already a failure (one hook per failure streak).
+        const prevFinal = this.previous(
+          exec,
+          (e) => e.status === "success" || ((e.status === "failed" || e.status === "timeout") && e.attempt > task.retry_attempts),
+        );
         fire = !prevFinal || prevFinal.status === "success";
       }
-      if (fire && task.on_failure_url) await this.hook("hook.failure", task, exec);
+      if (fire) await this.hook("hook.failure", task, exec);
     }
-    if (exec.status === "success" && prev && (prev.status === "failed" || prev.status === "timeout")) {
+    if (exec.status === "success" && task.on_recovery_url && prev && (prev.status === "failed" || prev.status === "timeout")) {
       const prevIsFinal = !once || task.retry_attempts === 0 || prev.attempt > task.retry_attempts;
-      if (prevIsFinal && task.on_recovery_url) await this.hook("hook.recovery", task, exec);
+      if (prevIsFinal) await this.hook("hook.recovery", task, exec);
     }
-    const cb = callbackUrl ?? task.callback_url;
+    const cb = exec.callback_url ?? task.callback_url;
     if (cb) await this.callback(cb, task, exec, 1);
   }
 
-  /** Latest other execution of the task by scheduled_for that has finished. */
-  private previous(exec: ExecutionRec): ExecutionRec | undefined {
+  /**
+   * The previous execution of the same task: the latest other one by `scheduled_for` (ties: the
+   * one created earlier) that is not later than `exec`, whatever its status (contract §6).
+   */
+  private previous(exec: ExecutionRec, accept: (e: ExecutionRec) => boolean = () => true): ExecutionRec | undefined {
     const list = this.byTask.get(exec.task_id) ?? [];
+    const key = (e: ExecutionRec) => [e.scheduled_for, e.seq ?? 0] as const;
+    const before = (a: ExecutionRec, b: ExecutionRec) => key(a)[0] < key(b)[0] || (key(a)[0] === key(b)[0] && key(a)[1] < key(b)[1]);
     let best: ExecutionRec | undefined;
     for (const e of list) {
-      if (e === exec || !FINAL.has(e.status)) continue;
-      if (e.scheduled_for > exec.scheduled_for) continue;
-      if (!best || e.scheduled_for >= best.scheduled_for) best = e;
-    }
-    return best;
-  }
-
-  private previousFinal(exec: ExecutionRec, task: TaskRec): ExecutionRec | undefined {
-    const list = this.byTask.get(exec.task_id) ?? [];
-    let best: ExecutionRec | undefined;
-    for (const e of list) {
-      if (e === exec || !FINAL.has(e.status)) continue;
-      const isFinal = e.status === "success" || e.attempt > task.retry_attempts;
-      if (!isFinal || e.scheduled_for > exec.scheduled_for) continue;
-      if (!best || e.scheduled_for >= best.scheduled_for) best = e;
+      if (e === exec || !before(e, exec) || !accept(e)) continue;
+      if (!best || before(best, e)) best = e;
     }
     return best;
   }
@@ -266,35 +344,18 @@ export class Scheduler {
       id: exec.id,
       status: exec.status,
       status_code: exec.status_code,
+      ...(kind === "hook.failure" ? { error_message: exec.error_message } : {}),
       scheduled_for: isoSeconds(exec.scheduled_for),
       finished_at: exec.finished_at === null ? null : isoSeconds(exec.finished_at),
       duration_ms: exec.duration_ms,
     };
-    if (kind === "hook.failure") execution.error_message = exec.error_message;
     const payload = JSON.stringify({
       event: kind === "hook.failure" ? "task.failed" : "task.recovered",
       task: { id: task.id, name: task.name, url: task.url, method: task.method },
       execution,
     });
     const headers = { "content-type": "application/json", "user-agent": "Runlater/1.0" };
-    const start = this.o.clock.now();
-    const res = await this.http("POST", url, headers, payload, 30_000);
-    this.log({
-      kind,
-      taskId: task.id,
-      executionId: exec.id,
-      method: "POST",
-      url,
-      requestHeaders: headers,
-      requestBody: payload,
-      scheduledFor: isoSeconds(start),
-      startedAt: new Date(start).toISOString(),
-      finishedAt: new Date(this.o.clock.now()).toISOString(),
-      status: res.status !== undefined && res.status >= 200 && res.status < 300 ? "success" : res.timedOut ? "timeout" : "failed",
-      statusCode: res.status ?? null,
-      error: res.error ?? null,
-      durationMs: 0,
-    });
+    await this.deliverSimple(kind, task, exec, url, headers, payload, this.o.hookTimeoutMs ?? 30_000, 1);
   }
 
   private async callback(url: string, task: TaskRec, exec: ExecutionRec, attempt: number): Promise<void> {
@@ -314,61 +375,84 @@ export class Scheduler {
     const headers = {
       "content-type": "application/json",
       "user-agent": "Runlater/1.0",
-      "x-runlater-signature": `sha256=${createHmac("sha256", this.o.secretOf(task.org)).update(payload).digest("hex")}`,
+      "x-runlater-signature": sign(this.o.secretOf(task.org), payload),
       "x-runlater-task-id": task.id,
       "x-runlater-execution-id": exec.id,
     };
-    const start = this.o.clock.now();
-    const res = await this.http("POST", url, headers, payload, 10_000);
-    const ok = res.status !== undefined && res.status >= 200 && res.status < 300;
-    this.log({
-      kind: "callback",
-      taskId: task.id,
-      executionId: exec.id,
-      method: "POST",
-      url,
-      requestHeaders: headers,
-      requestBody: payload,
-      scheduledFor: isoSeconds(start),
-      startedAt: new Date(start).toISOString(),
-      finishedAt: new Date(this.o.clock.now()).toISOString(),
-      status: ok ? "success" : "failed",
-      statusCode: res.status ?? null,
-      error: res.error ?? null,
-      durationMs: 0,
-    });
+    const ok = await this.deliverSimple("callback", task, exec, url, headers, payload, 10_000, attempt);
     if (!ok && attempt < 3) {
       const delay = attempt === 1 ? 5_000 : 20_000;
       this.enqueue(this.o.clock.now() + delay, () => this.callback(url, task, exec, attempt + 1));
     }
   }
 
-  private log(d: Delivery): void {
-    this.o.state.deliveries.push(d);
-    if (this.o.state.deliveries.length > 10_000) this.o.state.deliveries.splice(0, 1_000);
-  }
-
-  /** One real HTTP request with a timeout (capped in virtual mode). */
-  private async http(
-    method: string,
+  /** A POST whose outcome does not feed back into the loop (hooks, callbacks); true on 2xx. */
+  private async deliverSimple(
+    kind: Delivery["kind"],
+    task: TaskRec,
+    exec: ExecutionRec,
     url: string,
     headers: Record<string, string>,
-    body: string | undefined,
+    payload: string,
     timeoutMs: number,
-  ): Promise<{ status?: number; body?: string; error?: string; timedOut: boolean; realMs: number; retryAfterMs?: number }> {
-    const realTimeout =
-      this.o.clock.mode === "virtual" ? Math.min(timeoutMs, this.o.virtualTimeoutCapMs) : this.o.clock.realDelay(timeoutMs);
+    attempt: number,
+  ): Promise<boolean> {
+    const start = this.o.clock.now();
+    const res = await this.http("POST", url, headers, payload, timeoutMs);
+    const ok = res.status !== undefined && res.status >= 200 && res.status < 300;
+    const finish = res.timedOut ? start + timeoutMs : this.o.clock.mode === "virtual" ? start : Math.max(start, this.o.clock.now());
+    this.log({
+      kind,
+      taskId: task.id,
+      executionId: exec.id,
+      method: "POST",
+      url,
+      requestHeaders: headers,
+      requestBody: payload,
+      scheduledFor: new Date(start).toISOString(),
+      startedAt: new Date(start).toISOString(),
+      finishedAt: new Date(finish).toISOString(),
+      status: ok ? "success" : res.timedOut ? "timeout" : "failed",
+      statusCode: res.status ?? null,
+      error: res.timedOut ? `Request timed out after ${timeoutMs}ms` : res.status === undefined ? `Transport error: ${res.error}` : ok ? null : `HTTP ${res.status}`,
+      durationMs: finish - start,
+      realMs: Math.round(res.realMs),
+      attempt,
+      responseBody: res.body === undefined ? null : res.body.slice(0, MAX_LOGGED_BODY),
+    });
+    return ok;
+  }
+
+  private log(d: Omit<Delivery, "seq">): void {
+    const list = this.o.state.deliveries;
+    list.push({ seq: ++this.deliverySeq, ...d });
+    const max = this.o.maxDeliveries ?? 10_000;
+    if (list.length > max) list.splice(0, list.length - max);
+  }
+
+  /** Real ms to wait before a request counts as timed out. */
+  private realTimeout(timeoutMs: number): number {
+    const c = this.o.clock;
+    if (c.mode === "virtual") return Math.min(timeoutMs, this.o.virtualTimeoutCapMs);
+    // Sped-up real time: the emulated timeout, but give a local target at least 1 s (or the whole timeout when shorter).
+    return Math.max(c.realDelay(timeoutMs), Math.min(timeoutMs, 1000));
+  }
+
+  /** One real HTTP request with a timeout. Never throws. */
+  private async http(method: string, url: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<HttpResult> {
     const t0 = performance.now();
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), Math.max(1, realTimeout));
-    const p = (async () => {
+    const timer = setTimeout(() => ac.abort(), Math.max(1, this.realTimeout(timeoutMs)));
+    const p = (async (): Promise<HttpResult> => {
       try {
         const r = await fetch(url, { method, headers, body, signal: ac.signal, redirect: "manual" });
         const text = await r.text();
         const ra = r.headers.get("retry-after");
         let retryAfterMs: number | undefined;
         if (r.status === 429 && ra) {
-          retryAfterMs = /^\d+$/.test(ra) ? Number(ra) * 1000 : Math.max(0, Date.parse(ra) - Date.now());
+          // Seconds, or an HTTP-date (written by the target from its own, real, clock).
+          const n = /^\s*\d+\s*$/.test(ra) ? Number(ra) * 1000 : Date.parse(ra) - Date.now();
+          if (Number.isFinite(n)) retryAfterMs = Math.max(0, n);
         }
         return { status: r.status, body: text, timedOut: false, realMs: performance.now() - t0, retryAfterMs };
       } catch (e) {
@@ -383,44 +467,53 @@ export class Scheduler {
         clearTimeout(timer);
       }
     })();
-    const tracked = p.then(() => undefined);
-    this.inflight.add(tracked);
-    try {
-      return await p;
-    } finally {
-      this.inflight.delete(tracked);
-    }
+    this.hold(p);
+    return p;
   }
 
-  /** Runs every queued event due at or before `until` (virtual: also moves the clock). */
-  async runDue(until: number): Promise<void> {
-    while (this.queue.length > 0 && this.queue[0].at <= until) {
+  /**
+   * Runs every queued event due at or before `until`, in time order (events created meanwhile
+   * included when due). Virtual mode: moves the clock to each event's time, then to `until`.
+   * Calls are serialised.
+   */
+  runDue(until: number): Promise<void> {
+    const next = this.lock.then(() => this.drain(until));
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async drain(until: number): Promise<void> {
+    const virtual = this.o.clock.mode === "virtual";
+    while (!this.stopped && this.queue.length > 0 && this.queue[0].at <= until) {
       const ev = this.queue.shift()!;
-      if (this.o.clock.mode === "virtual") this.o.clock.set(ev.at);
+      if (virtual) this.o.clock.set(ev.at);
       await ev.run();
     }
-    if (this.o.clock.mode === "virtual") this.o.clock.set(until);
+    if (virtual && !this.stopped) this.o.clock.set(until);
   }
 
   /** Real mode: processes due events in the background. */
   start(): void {
     if (this.o.clock.mode !== "real" || this.timer) return;
-    this.timer = setInterval(() => this.kick(), 50);
+    this.timer = setInterval(() => this.kick(), 25);
     this.timer.unref();
   }
 
+  private kicking = false;
   private kick(): void {
-    if (this.running) return;
-    this.running = true;
-    this.runDue(this.o.clock.now())
+    if (this.kicking || this.stopped) return;
+    if (this.queue.length === 0 || this.queue[0].at > this.o.clock.now()) return;
+    this.kicking = true;
+    void this.runDue(this.o.clock.now())
       .catch(() => undefined)
       .finally(() => {
-        this.running = false;
+        this.kicking = false;
       });
   }
 
-  /** Stops background processing and waits for in-flight requests. */
+  /** Stops processing, drops queued events and waits for in-flight requests. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.queue = [];
@@ -438,13 +531,8 @@ export function nextCronRun(expr: string, from: number): number | undefined {
   }
 }
 
-/** Default retry delay: `(attempt+1)^2 × 30 s` (Runlater's code), or a 429's Retry-After capped at 1 h. */
+/** Default retry delay: `(attempt+1)² × 30 s` (Runlater's code), or a 429's Retry-After capped at 1 h. */
 export function defaultRetryDelayMs(attempt: number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 3_600_000);
   return (attempt + 1) ** 2 * 30_000;
-}
-
-/** Random id for inbound events etc. */
-export function newId(): string {
-  return randomUUID();
 }

@@ -33,6 +33,8 @@ export interface TaskRec {
   deleted_at: string | null;
   /** Internal: the endpoint a forward task belongs to. */
   endpoint_id?: string;
+  /** Internal: start of the latest execution (epoch ms), for the list order. */
+  last_execution_at?: number;
 }
 
 /** An inbound endpoint in wire shape. */
@@ -69,6 +71,10 @@ export interface ExecutionRec {
   error_message: string | null;
   response_body: string | null;
   attempt: number;
+  /** Internal: the execution's own callback URL (set on the first execution of an API one-time task). */
+  callback_url?: string | null;
+  /** Internal: creation order, breaks ties between executions with the same `scheduled_for`. */
+  seq?: number;
 }
 
 /** An inbound event received on `/in/:slug`. */
@@ -85,8 +91,14 @@ export interface InboundEventRec {
 
 /** One outbound HTTP delivery the emulator made. Times are ISO strings (emulator clock). */
 export interface Delivery {
-  /** `cron` (health check), `forward` (endpoint forward), `hook.failure`, `hook.recovery`, `callback`. */
-  kind: "cron" | "forward" | "hook.failure" | "hook.recovery" | "callback";
+  /** 1-based sequence number (stable; `GET /_emulator/deliveries?after=<seq>` pages on it). */
+  seq: number;
+  /**
+   * `cron` (a cron task's run, health checks), `forward` (an endpoint forward), `once` (a
+   * one-time task created through the API), `hook.failure` / `hook.recovery` (action URLs),
+   * `callback` (callback_url).
+   */
+  kind: "cron" | "forward" | "once" | "hook.failure" | "hook.recovery" | "callback";
   taskId: string;
   executionId?: string;
   method: string;
@@ -100,8 +112,14 @@ export interface Delivery {
   status: string;
   statusCode: number | null;
   error: string | null;
-  /** Emulator ms from start to finish (a timeout counts as `timeout_ms`). */
+  /** Emulator ms from start to finish (a timeout counts as `timeout_ms`; a real answer counts as 0). */
   durationMs: number;
+  /** Real milliseconds the HTTP exchange took. */
+  realMs: number;
+  /** Attempt number of the execution (forwards/one-time tasks) or of the callback delivery. */
+  attempt: number;
+  /** Response body (first 4 KB). */
+  responseBody: string | null;
 }
 
 /** Org of each API key plus the org's webhook secret. */
@@ -119,6 +137,7 @@ export class RunlaterState {
   deliveries: Delivery[] = [];
   orgs = new Map<string, OrgRec>();
 
+  /** JSON-serialisable copy (deliveries are not included). */
   snapshot(): unknown {
     return {
       tasks: [...this.tasks.values()],
@@ -129,6 +148,7 @@ export class RunlaterState {
     };
   }
 
+  /** Replaces the state with a `snapshot()`. */
   restore(s: unknown): void {
     const o = (s ?? {}) as Record<string, unknown[]>;
     this.tasks = new Map(((o.tasks ?? []) as TaskRec[]).map((t) => [t.id, t]));
@@ -139,12 +159,33 @@ export class RunlaterState {
   }
 }
 
-/** UUIDv7 from a millisecond timestamp (the emulator clock). */
+let lastMs = -1;
+let counter = 0;
+
+/**
+ * UUIDv7 (RFC 9562) from a millisecond timestamp (the emulator clock): 48-bit big-endian ms,
+ * version 7, a 12-bit counter (monotonic within one millisecond, random start), variant 10, 62
+ * random bits. Ids created one after the other sort in creation order, even on a virtual clock
+ * that does not move.
+ */
 export function uuidv7(ms: number): string {
   const b = randomBytes(16);
-  const t = BigInt(Math.floor(ms));
-  for (let i = 0; i < 6; i++) b[i] = Number((t >> BigInt(8 * (5 - i))) & 0xffn);
-  b[6] = (b[6] & 0x0f) | 0x70;
+  let t = Math.max(0, Math.floor(ms));
+  if (t <= lastMs) {
+    t = lastMs;
+    counter++;
+    if (counter > 0xfff) {
+      t = ++lastMs;
+      counter = 0;
+    }
+  } else {
+    lastMs = t;
+    counter = ((b[6] & 0x07) << 8) | b[7]; // random start in the lower half leaves room to count
+  }
+  const T = BigInt(t);
+  for (let i = 0; i < 6; i++) b[i] = Number((T >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = 0x70 | ((counter >> 8) & 0x0f);
+  b[7] = counter & 0xff;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;

@@ -16,9 +16,7 @@ const PRIMARY = "198.51.100.10";
 const BACKUP = "203.0.113.50";
 const MINUTE = 60_000;
 
-// biome-ignore lint/suspicious/noExplicitAny: loaded after the mocks are installed
 let pulumiLib: any;
-// biome-ignore lint/suspicious/noExplicitAny: engine handle
 let engine: any;
 let emu: Emulator;
 let health: { url: string; mode: "ok" | "fail" | "hang"; close(): Promise<void> };
@@ -56,7 +54,6 @@ afterAll(async () => {
   await closeAllPools();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: provider emulators have provider-specific helpers
 type AnyDns = any;
 
 /** Seeds one record per provider in the emulator; returns the target and a reader. */

@@ -26,9 +26,7 @@ pulumi.runtime.setMocks(
   false,
 );
 
-// biome-ignore lint/suspicious/noExplicitAny: loaded after setMocks
 let lib: any;
-// biome-ignore lint/suspicious/noExplicitAny: internal helper
 const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as any;
 
 beforeAll(async () => {

@@ -9,13 +9,9 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 
 const ROOT = path.join(__dirname, "..", "..");
-// biome-ignore lint/suspicious/noExplicitAny: generated protobuf modules are untyped JS here
 const provproto: any = require("@pulumi/pulumi/proto/provider_pb");
-// biome-ignore lint/suspicious/noExplicitAny: generated
 const provrpc: any = require("@pulumi/pulumi/proto/provider_grpc_pb");
-// biome-ignore lint/suspicious/noExplicitAny: generated
 const structproto: any = require("google-protobuf/google/protobuf/struct_pb");
-// biome-ignore lint/suspicious/noExplicitAny: generated
 const statusproto: any = require("@pulumi/pulumi/proto/status_pb");
 
 type Props = Record<string, unknown>;
@@ -64,10 +60,8 @@ export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): P
     child.on("exit", (code) => reject(new Error(`dynamic provider exited ${code}: ${err}`)));
   });
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  // biome-ignore lint/suspicious/noExplicitAny: generated
   const call = <T>(method: string, req: any): Promise<T> =>
     new Promise((resolve, reject) => {
-      // biome-ignore lint/suspicious/noExplicitAny: grpc callback
       client[method](req, (e: any, res: T) => {
         if (!e) return resolve(res);
         const rpcErr: RpcError = new Error(e.details ?? e.message);
@@ -99,11 +93,9 @@ export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): P
       req.setUrn(urn);
       req.setOlds(s(olds));
       req.setNews(s(news));
-      // biome-ignore lint/suspicious/noExplicitAny: generated
       const res: any = await call("check", req);
       return {
         inputs: res.getInputs()?.toJavaScript() ?? {},
-        // biome-ignore lint/suspicious/noExplicitAny: generated
         failures: res.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
       };
     },
@@ -113,7 +105,6 @@ export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): P
       req.setId(id);
       req.setOlds(s(olds));
       req.setNews(s(news));
-      // biome-ignore lint/suspicious/noExplicitAny: generated
       const res: any = await call("diff", req);
       return { changes: res.getChanges(), replaces: res.getReplacesList(), diffs: res.getDiffsList() };
     },
@@ -121,7 +112,6 @@ export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): P
       const req = new provproto.CreateRequest();
       req.setUrn(urn);
       req.setProperties(s(properties));
-      // biome-ignore lint/suspicious/noExplicitAny: generated
       const res: any = await call("create", req);
       return { id: res.getId(), properties: res.getProperties()?.toJavaScript() ?? {} };
     },
@@ -131,7 +121,6 @@ export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): P
       req.setId(id);
       req.setProperties(s(properties));
       if (inputs) req.setInputs(s(inputs));
-      // biome-ignore lint/suspicious/noExplicitAny: generated
       const res: any = await call("read", req);
       return {
         id: res.getId(),
@@ -145,7 +134,6 @@ export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): P
       req.setId(id);
       req.setOlds(s(olds));
       req.setNews(s(news));
-      // biome-ignore lint/suspicious/noExplicitAny: generated
       const res: any = await call("update", req);
       return { properties: res.getProperties()?.toJavaScript() ?? {} };
     },

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench` — API-call budget, failover latency, scale and provider overhead, measured
+ * against the embedded emulator in one run, printed as a table (each figure beside its
+ * reference) and written to `bench/results.json`.
+ *
+ *   npm run bench              full run (scale 1, 10, 100, 500)
+ *   npm run bench -- --quick   fast subset (scale 1, 10, 100; fewer latency scenarios and spawns)
+ *
+ * Run with `--expose-gc` for steadier memory figures. Needs the compiled package (`dist/`) for
+ * the overhead section; the npm script builds it first.
+ */
+import { existsSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator } from "../lib/emulator";
+import { closeAllPools } from "../lib/runlater/http";
+import { benchApiCalls } from "./api-calls";
+import { configureProviders } from "./flow";
+import { benchLatency } from "./latency";
+import { benchOverhead } from "./overhead";
+import { benchScale } from "./scale";
+import { fmtMs, type Row, renderTable, startHealthServer } from "./support";
+
+const API_KEY = "pk_test_bench.sk_test_bench_key_0000000000000000";
+const CF_TOKEN = "cf-bench-token-00000000000000000000";
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes("--quick");
+  const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+  const want = (s: string) => !only || only.includes(s);
+  const started = performance.now();
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = {};
+  const timings: Record<string, number> = {};
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+
+  if (!existsSync(path.join(__dirname, "..", "dist", "pulumi", "index.js")) && want("overhead")) {
+    throw new Error("dist/ is missing: run `npm run build` first (npm run bench does)");
+  }
+
+  // API calls and latency share one emulator (private health targets allowed, no rate limit).
+  if (want("api") || want("latency")) {
+    const emu = await startEmulator({
+      apiKeys: [API_KEY],
+      allowPrivateTargets: true,
+      rateLimit: false,
+      virtualTimeoutCapMs: 200,
+      dns: { cloudflare: { tokens: [CF_TOKEN] } },
+    });
+    const config = { "runlater:apiKey": API_KEY, "runlater:apiUrl": emu.runlaterApiUrl, "runlater:allowPrivateTargets": "true" };
+    await configureProviders(config);
+    const health = await startHealthServer();
+    try {
+      if (want("api")) {
+        log("bench: API calls …");
+        const t = performance.now();
+        const r = await benchApiCalls(emu, config, CF_TOKEN);
+        rows.push(...r.rows);
+        details.apiCalls = r.result;
+        timings.apiCalls = performance.now() - t;
+      }
+      if (want("latency")) {
+        log("bench: failover latency …");
+        const t = performance.now();
+        const r = await benchLatency(emu, health, CF_TOKEN, { quick });
+        rows.push(...r.rows);
+        details.latency = r.samples;
+        timings.latency = performance.now() - t;
+      }
+    } finally {
+      await health.close();
+      await emu.close();
+    }
+  }
+
+  if (want("scale")) {
+    const sizes = quick ? [1, 10, 100] : [1, 10, 100, 500];
+    log(`bench: scale ${sizes.join(", ")} …`);
+    const t = performance.now();
+    const storm = quick ? undefined : { n: 20, p429: 0.5 };
+    const r = await benchScale({ sizes, concurrency: 8, p429: 0.03, storm, apiKey: API_KEY, cfToken: CF_TOKEN });
+    rows.push(...r.rows);
+    details.scale = { concurrency: 8, p429: 0.03, results: r.results, storm: r.storm };
+    timings.scale = performance.now() - t;
+  }
+
+  if (want("overhead")) {
+    log("bench: provider overhead …");
+    const t = performance.now();
+    const r = await benchOverhead({ runs: quick ? 2 : 5 });
+    rows.push(...r.rows);
+    details.overhead = r.result;
+    timings.overhead = performance.now() - t;
+  }
+  await closeAllPools();
+
+  const totalMs = performance.now() - started;
+  const meta = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    quick,
+    exposeGc: typeof (globalThis as { gc?: unknown }).gc === "function",
+    totalMs,
+    sectionMs: timings,
+  };
+  const failed = rows.filter((r) => r.status === "FAIL");
+  process.stdout.write(
+    `runlater-iac benchmark — ${meta.node}, ${meta.platform}, ${meta.cpus} CPUs${quick ? ", --quick" : ""}\n\n${renderTable(rows)}\n\n` +
+      `${rows.length} figures, ${failed.length} over their reference; total ${fmtMs(totalMs)}\n`,
+  );
+  const outFile = path.join(__dirname, "results.json");
+  writeFileSync(outFile, `${JSON.stringify({ meta, rows, details }, null, 2)}\n`);
+  process.stdout.write(`written to ${path.relative(process.cwd(), outFile)}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench failed: ${(e as Error)?.stack ?? e}\n`);
+    process.exit(2);
+  },
+);

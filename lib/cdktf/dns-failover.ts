@@ -1,0 +1,440 @@
+/**
+ * `DnsFailover`: the seed guide's four manual steps as one construct. Creates a failover
+ * endpoint (record → backup), a recovery endpoint (record → primary; none with
+ * `failback: "manual"`) and a health-check task whose hooks point at their inbound URLs: three
+ * `restful_resource`s, wired by Terraform references. Prop names and defaults follow the Pulumi
+ * `DnsFailover`; the wiring comes from the same engine-independent `planFailover` /
+ * `buildDnsUpdateRequest` code.
+ *
+ * **The record must ignore `content`.** After a failover the record holds the backup address
+ * while the program still says primary; without `lifecycle.ignoreChanges: ["content"]` the next
+ * `cdktf deploy` / `tofu apply` silently points traffic back at the dead primary. Given a record
+ * construct, `DnsFailover` adds `content` to its `ignoreChanges` (merging with what is there)
+ * and reports that with a warning annotation (`recordGuard: "fix"`, the default: there is no
+ * safe reason to leave it out, and a construct can fix it in place, unlike a Pulumi component).
+ * `recordGuard: "error"` fails synthesis with the fix instead; `"warn"` only warns.
+ *
+ * **Secrets.** The DNS API token is a token (a `sensitive` variable); literals are refused. It
+ * reaches Runlater only through the endpoints' write-only `ephemeral_body`, so it is never in
+ * `cdk.tf.json`, the plan or the state. The Runlater key lives in the provider configuration.
+ */
+import type { TerraformProvider, TerraformResourceLifecycle } from "cdktf";
+import { Construct } from "constructs";
+import { buildDnsUpdateRequest, type DnsTarget } from "../dns";
+import { FAILOVER_DEFAULTS, type FailoverPlan, planFailover } from "../failover/plan";
+import type { HttpMethod } from "../runlater/model";
+import { RunlaterValidationError, type ValidationIssue } from "../runlater/validate";
+import type { ApiDialect } from "../runlater/wire";
+import { cdktfCore, isUnresolved } from "./core";
+import { ForwardEndpoint } from "./forward-endpoint";
+import { HealthCheckTask } from "./health-check-task";
+import { isExpression, requireSecretToken } from "./support";
+
+/** Health check of a failover. Defaults follow the seed guide's tips (and the Pulumi component). */
+export interface DnsFailoverHealthCheckProps {
+  /** The primary's health URL, e.g. `https://primary.example.com/health`. */
+  readonly url: string;
+  /** Five-field cron, UTC. @default "* * * * *" (every minute; needs Runlater Pro) */
+  readonly cron?: string;
+  /** Timeout per check in milliseconds, 1000..300000; keep it under 30000. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Status codes that count as healthy (100..599). @default [200] */
+  readonly expectedStatusCodes?: number[];
+  /** HTTP method of the check. @default "GET" */
+  readonly method?: HttpMethod;
+  /** Substring the healthy response body must contain. @default no body check */
+  readonly expectedBodyPattern?: string;
+  /** Headers sent with each check (write-only, like `HealthCheckTaskProps.headers`). @default {} */
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * A Cloudflare DNS record construct: this library's `CloudflareDnsRecord` or the prebuilt
+ * `DnsRecord` of `@cdktf/provider-cloudflare` (matched structurally). `zoneId` and `id` are
+ * used as Terraform references; the `*Input` getters (configured values), when present, supply
+ * name, type, TTL and proxied for validation and the stored request.
+ */
+export interface CloudflareRecordLike {
+  /** The construct node (for messages). */
+  readonly node: Construct["node"];
+  /** `${cloudflare_dns_record.x.id}` */
+  readonly id: string;
+  /** `${cloudflare_dns_record.x.zone_id}` */
+  readonly zoneId: string;
+  /** `${cloudflare_dns_record.x.name}` */
+  readonly name: string;
+  /** `${cloudflare_dns_record.x.type}` */
+  readonly type: string;
+  /** `${cloudflare_dns_record.x.ttl}` */
+  readonly ttl: number;
+  /** `${cloudflare_dns_record.x.proxied}` */
+  readonly proxied: unknown;
+  /** The resource's lifecycle meta-argument (mutable, as on every `TerraformResource`). */
+  lifecycle?: TerraformResourceLifecycle;
+  /** The provider instance the record uses, if set. */
+  readonly provider?: unknown;
+  /** Configured zone id (unused: the reference `zoneId` is used). */
+  readonly zoneIdInput?: string;
+  /** Configured name: sent with `method: "PUT"`, and validated. */
+  readonly nameInput?: string;
+  /** Configured type: must be A, AAAA or CNAME; checked against primary/backup. */
+  readonly typeInput?: string;
+  /** Configured TTL: sent with the content (same value) and checked (≤ 300 s recommended). */
+  readonly ttlInput?: number;
+  /** Configured proxied flag: sent with the content (same value). */
+  readonly proxiedInput?: unknown;
+}
+
+/** How the stored Cloudflare request is made (Pulumi's `CloudflareAccessArgs`). */
+export interface DnsFailoverCloudflareProps {
+  /** Same as `DnsFailoverProps.dnsApiToken` (kept for parity with the Pulumi component). Give one of the two. */
+  readonly apiToken?: string;
+  /** `PATCH` sends only `content` (+ ttl/proxied when configured); `PUT` overwrites the record. @default "PATCH" */
+  readonly method?: "PATCH" | "PUT";
+  /**
+   * Cloudflare API base URL stored in the request (the emulator's in tests).
+   * @default the `baseUrl` of the record's provider (or the stack's default `cloudflare` provider), else "https://api.cloudflare.com/client/v4"
+   */
+  readonly apiBaseUrl?: string;
+}
+
+/** What `DnsFailover` does when the record construct does not ignore changes to `content`. */
+export type RecordGuard = "fix" | "warn" | "error";
+
+/** Props of {@link DnsFailover}. Give either `record` (+ `dnsApiToken`), or `dns`. */
+export interface DnsFailoverProps {
+  /** Base name; the Runlater objects are named `<name> failover`, `<name> recovery`, `<name> health`. @default the construct id */
+  readonly name?: string;
+  /** The health check on the primary. */
+  readonly healthCheck: DnsFailoverHealthCheckProps;
+  /** Record content while the primary is healthy (an IP for A/AAAA). */
+  readonly primary: string;
+  /** Record content after a failover. */
+  readonly backup: string;
+  /** A managed Cloudflare record (`CloudflareDnsRecord` or `@cdktf/provider-cloudflare`'s `DnsRecord`). */
+  readonly record?: CloudflareRecordLike;
+  /**
+   * Cloudflare API token (Zone → DNS → Edit) stored in the endpoints' write-only
+   * `forward_headers`. Required with `record`. Must be a token, e.g.
+   * `new TerraformVariable(stack, "cloudflare_api_token", { type: "string", sensitive: true }).stringValue`;
+   * a literal is refused.
+   */
+  readonly dnsApiToken?: string;
+  /** Request style and API base URL for `record`. @default PATCH to the record provider's base URL */
+  readonly cloudflare?: DnsFailoverCloudflareProps;
+  /**
+   * Any supported DNS target (Cloudflare in plain form, DigitalOcean, Hetzner Cloud, Porkbun,
+   * generic REST), credentials included. Credential fields (`apiToken`, `apiKey`,
+   * `secretApiKey`, secret generic headers, a secret generic body) must be tokens.
+   */
+  readonly dns?: DnsTarget;
+  /** `auto`: a recovery endpoint puts the primary back; `manual`: no recovery endpoint or hook. @default "auto" */
+  readonly failback?: "auto" | "manual";
+  /** Forward retries of each DNS request, 0..10. @default 3 */
+  readonly retryAttempts?: number;
+  /**
+   * What to do when `record` does not ignore changes to `content`: `fix` adds it (and warns),
+   * `error` fails synthesis with the fix, `warn` only warns. @default "fix"
+   */
+  readonly recordGuard?: RecordGuard;
+  /** The `restful` provider for the Runlater objects. @default the stack's default `restful` provider */
+  readonly provider?: TerraformProvider;
+  /** Runlater API shape (see `HealthCheckTaskProps.apiDialect`). @default "legacy" */
+  readonly apiDialect?: ApiDialect;
+  /** Accept a loopback/private health URL (local emulator only). @default `RUNLATER_ALLOW_PRIVATE_TARGETS` is `true` or `1` */
+  readonly allowPrivateTargets?: boolean;
+}
+
+/**
+ * Automated DNS failover: a Runlater health check on the primary; when it fails, a Runlater
+ * endpoint replays a stored DNS API request that sets the record to `backup`; on recovery,
+ * another sets it back to `primary`.
+ *
+ * ```ts
+ * const token = new TerraformVariable(stack, "cloudflare_api_token", { type: "string", sensitive: true });
+ * const record = new CloudflareDnsRecord(stack, "www", { zoneId, name: "www.example.com", type: "A", content: "198.51.100.10", ttl: 60 });
+ * new DnsFailover(stack, "www-failover", {
+ *   healthCheck: { url: "https://primary.example.com/health" },
+ *   primary: "198.51.100.10",
+ *   backup: "203.0.113.50",
+ *   record,
+ *   dnsApiToken: token.stringValue,
+ * });
+ * ```
+ */
+export class DnsFailover extends Construct {
+  /** Runlater task id of the health check (token). */
+  readonly taskId: string;
+  /** Inbound URL that flips the record to the backup (token). */
+  readonly failoverUrl: string;
+  /** Inbound URL that flips it back (token); undefined with `failback: "manual"`. */
+  readonly recoveryUrl?: string;
+  /** The health-check task. */
+  readonly healthCheck: HealthCheckTask;
+  /** The endpoint that sets the record to `backup`. */
+  readonly failoverEndpoint: ForwardEndpoint;
+  /** The endpoint that sets the record back to `primary`; absent with `failback: "manual"`. */
+  readonly recoveryEndpoint?: ForwardEndpoint;
+  /** Which DNS provider the stored requests target. */
+  readonly dnsProvider: string;
+  /** Non-fatal findings (field-named), also added as warning annotations. */
+  readonly warnings: readonly ValidationIssue[];
+
+  constructor(scope: Construct, id: string, props: DnsFailoverProps) {
+    super(scope, id);
+    const owner = `DnsFailover ${this.node.path}`;
+    const core = cdktfCore();
+    const failback = props.failback ?? "auto";
+    if (failback !== "auto" && failback !== "manual") {
+      throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual", got ${JSON.stringify(failback)}` }], `${owner} props`);
+    }
+    const guard = props.recordGuard ?? "fix";
+    if (guard !== "fix" && guard !== "warn" && guard !== "error") {
+      throw new RunlaterValidationError(
+        [{ field: "recordGuard", message: `must be "fix", "warn" or "error", got ${JSON.stringify(guard)}` }],
+        `${owner} props`,
+      );
+    }
+    if (!props.record === !props.dns) {
+      throw new RunlaterValidationError(
+        [{ field: "record", message: "give exactly one DNS target: `record` (a Cloudflare record construct, + `dnsApiToken`) or `dns` (any provider)" }],
+        `${owner} props`,
+      );
+    }
+
+    const { target, unquote } = props.record
+      ? this.cloudflareTargetFromRecord(props.record, props, owner)
+      : prepareTarget(props.dns as DnsTarget, owner);
+    this.dnsProvider = String((target as { provider?: unknown }).provider);
+
+    const name = props.name ?? id;
+    const hc = props.healthCheck ?? ({} as DnsFailoverHealthCheckProps);
+    const plan = planFailover(
+      {
+        name,
+        dns: target,
+        primary: props.primary,
+        backup: props.backup,
+        failback,
+        retryAttempts: props.retryAttempts,
+        healthCheck: {
+          url: hc.url,
+          cron: hc.cron,
+          timeoutMs: hc.timeoutMs,
+          expectedStatusCodes: hc.expectedStatusCodes,
+          method: hc.method,
+          expectedBodyPattern: hc.expectedBodyPattern,
+          headers: hc.headers,
+        },
+      },
+      { isUnresolved },
+    );
+    if (plan.errors.length > 0) throw new RunlaterValidationError(plan.errors, `${owner} props`);
+    this.warnings = plan.warnings;
+    for (const w of plan.warnings) core.Annotations.of(this).addWarning(`${w.field}: ${w.message}`);
+
+    // The credentials must be tokens: check the built request, whatever the provider.
+    const request = buildDnsUpdateRequest(target, props.backup);
+    for (const h of request.secretHeaderNames) {
+      if (!isExpression(request.headers[h])) {
+        throw new Error(
+          `${owner}: dns.headers.${h} carries a credential as a literal; it would be written in clear text to cdk.tf.json. Use a token (a sensitive TerraformVariable).`,
+        );
+      }
+    }
+    if (request.bodyIsSecret && !isExpression(request.body)) {
+      throw new Error(`${owner}: dns.body carries a credential as a literal; use tokens (sensitive TerraformVariables) for the keys.`);
+    }
+
+    const endpoint = (label: string, spec: FailoverPlan["failoverEndpoint"]) =>
+      new ForwardEndpoint(this, label, {
+        name: spec.name,
+        forwardUrls: spec.forwardUrls,
+        forwardHeaders: spec.forwardHeaders,
+        forwardBody: unquoteTokens(spec.forwardBody ?? undefined, unquote),
+        forwardBodySecret: request.bodyIsSecret,
+        forwardMethod: spec.forwardMethod ?? undefined,
+        retryAttempts: spec.retryAttempts,
+        useLane: spec.useQueue,
+        enabled: spec.enabled,
+        provider: props.provider,
+        apiDialect: props.apiDialect,
+      });
+    this.failoverEndpoint = endpoint("failover", plan.failoverEndpoint);
+    if (plan.recoveryEndpoint) this.recoveryEndpoint = endpoint("recovery", plan.recoveryEndpoint);
+
+    const task = plan.task(this.failoverEndpoint.inboundUrl, this.recoveryEndpoint?.inboundUrl);
+    this.healthCheck = new HealthCheckTask(this, "health", {
+      name: task.name,
+      url: task.url,
+      method: task.method,
+      cron: task.cron,
+      timeoutMs: task.timeoutMs,
+      expectedStatusCodes: task.expectedStatusCodes ?? undefined,
+      expectedBodyPattern: task.expectedBodyPattern ?? undefined,
+      headers: hc.headers, // undefined unless given: no write-only body to keep in sync (see HealthCheckTask)
+      enabled: task.enabled,
+      onFailureUrl: task.onFailureUrl ?? undefined,
+      onRecoveryUrl: task.onRecoveryUrl ?? undefined,
+      provider: props.provider,
+      apiDialect: props.apiDialect,
+      allowPrivateTargets: props.allowPrivateTargets,
+    });
+    this.taskId = this.healthCheck.taskId;
+    this.failoverUrl = this.failoverEndpoint.inboundUrl;
+    this.recoveryUrl = this.recoveryEndpoint?.inboundUrl;
+
+    if (props.record) this.guardRecord(props.record, guard);
+  }
+
+  /** The Cloudflare target for a record construct: ids by reference, configured values where known. */
+  private cloudflareTargetFromRecord(
+    record: CloudflareRecordLike,
+    props: DnsFailoverProps,
+    owner: string,
+  ): { target: DnsTarget; unquote: string[] } {
+    if (!isRecordLike(record)) {
+      throw new RunlaterValidationError(
+        [
+          {
+            field: "record",
+            message:
+              "must be a Cloudflare DNS record construct (CloudflareDnsRecord or @cdktf/provider-cloudflare DnsRecord); for a record managed elsewhere use `dns: { provider: \"cloudflare\", zoneId, recordId, apiToken }`",
+          },
+        ],
+        `${owner} props`,
+      );
+    }
+    const cf = props.cloudflare ?? {};
+    if (props.dnsApiToken !== undefined && cf.apiToken !== undefined && props.dnsApiToken !== cf.apiToken) {
+      throw new RunlaterValidationError(
+        [{ field: "dnsApiToken", message: "give either dnsApiToken or cloudflare.apiToken, not both" }],
+        `${owner} props`,
+      );
+    }
+    const apiToken = props.dnsApiToken ?? cf.apiToken;
+    if (apiToken === undefined || apiToken === "") {
+      throw new RunlaterValidationError(
+        [
+          {
+            field: "dnsApiToken",
+            message:
+              'is required with `record`: a Cloudflare API token with Zone → DNS → Edit, as a token, e.g. new TerraformVariable(stack, "cloudflare_api_token", { type: "string", sensitive: true }).stringValue',
+          },
+        ],
+        `${owner} props`,
+      );
+    }
+    requireSecretToken(apiToken, "dnsApiToken", owner);
+    const literal = <T>(v: T | undefined): T | undefined => (v === undefined || v === null || isUnresolved(v) ? undefined : v);
+    const type = literal(record.typeInput) ?? record.type;
+    const target: DnsTarget = {
+      provider: "cloudflare",
+      zoneId: record.zoneId,
+      recordId: record.id,
+      name: literal(record.nameInput) ?? record.name,
+      type: type as "A",
+      ttl: literal(record.ttlInput),
+      proxied: literal(record.proxiedInput) as boolean | undefined,
+      method: cf.method ?? "PATCH",
+      apiToken,
+      apiBaseUrl: cf.apiBaseUrl ?? this.cloudflareBaseUrl(record),
+    };
+    return { target, unquote: [] };
+  }
+
+  /** The base URL of the record's Cloudflare provider (explicit, else the stack's default one). */
+  private cloudflareBaseUrl(record: CloudflareRecordLike): string | undefined {
+    const fromProvider = (p: unknown): string | undefined => {
+      const b = (p as { baseUrl?: unknown } | undefined)?.baseUrl;
+      return typeof b === "string" && b !== "" ? b : undefined;
+    };
+    if (record.provider) return fromProvider(record.provider);
+    const core = cdktfCore();
+    const stack = core.TerraformStack.of(this);
+    for (const c of stack.node.findAll()) {
+      const p = c as unknown as { terraformResourceType?: string; alias?: string };
+      if (core.TerraformProvider.isTerraformProvider(c) && p.terraformResourceType === "cloudflare" && p.alias === undefined) {
+        return fromProvider(c);
+      }
+    }
+    return undefined;
+  }
+
+  /** Makes sure the record ignores `content` (see the module documentation). */
+  private guardRecord(record: CloudflareRecordLike, guard: RecordGuard): void {
+    const core = cdktfCore();
+    const where = record.node.path;
+    const fix = `set \`lifecycle: { ignoreChanges: ["content"] }\` on the record (${where})`;
+    const why = `after a failover the record holds the backup address; without it the next deploy points traffic back at the dead primary`;
+    if (!ignoresContent(record.lifecycle)) {
+      if (guard === "fix") {
+        const lc = record.lifecycle ?? {};
+        const existing = Array.isArray(lc.ignoreChanges) ? lc.ignoreChanges : [];
+        record.lifecycle = { ...lc, ignoreChanges: [...new Set([...existing, "content"])] };
+        core.Annotations.of(this).addWarning(
+          `added "content" to lifecycle.ignoreChanges of the DNS record ${where} (${why}). Set it yourself to silence this warning, or pass recordGuard: "error" to fail instead.`,
+        );
+      } else if (guard === "warn") {
+        core.Annotations.of(this).addWarning(`the DNS record ${where} does not ignore changes to content: ${why}. Fix: ${fix}.`);
+        return;
+      }
+    }
+    if (guard === "warn") return;
+    // Checked again at synthesis: the record's lifecycle may be replaced after this construct ran.
+    this.node.addValidation({
+      validate: () =>
+        ignoresContent(record.lifecycle)
+          ? []
+          : [`the DNS record ${where} does not ignore changes to \`content\`: ${why}. Fix: ${fix}.`],
+    });
+  }
+}
+
+function ignoresContent(lc: TerraformResourceLifecycle | undefined): boolean {
+  const ic = lc?.ignoreChanges;
+  if (ic === "all") return true;
+  return Array.isArray(ic) && (ic.includes("content") || ic.includes("all"));
+}
+
+function isRecordLike(r: unknown): r is CloudflareRecordLike {
+  if (!r || typeof r !== "object") return false;
+  const o = r as Record<string, unknown>;
+  return typeof o.node === "object" && typeof o.id === "string" && typeof o.zoneId === "string";
+}
+
+/**
+ * Copies a DNS target for synthesis: credential fields must be tokens, and number/boolean
+ * tokens become string tokens (the adapters build JSON text, where an encoded number token
+ * would be garbage). Tokens that stand for JSON numbers/booleans are returned in `unquote` so
+ * the built body renders them bare (`"ttl":${var.ttl}`); Porkbun sends its TTL as a string.
+ */
+function prepareTarget(dns: DnsTarget, owner: string): { target: DnsTarget; unquote: string[] } {
+  if (!dns || typeof dns !== "object") return { target: dns, unquote: [] };
+  const core = cdktfCore();
+  const out = { ...(dns as unknown as Record<string, unknown>) };
+  for (const k of ["apiToken", "apiKey", "secretApiKey"]) {
+    if (k in out) requireSecretToken(out[k], `dns.${k}`, owner);
+  }
+  const unquote: string[] = [];
+  for (const [k, v] of Object.entries(out)) {
+    if (typeof v === "string" || v === null || v === undefined) continue;
+    if ((typeof v === "number" || typeof v === "boolean" || typeof v === "object") && isUnresolved(v)) {
+      const s = core.Token.asString(v);
+      out[k] = s;
+      if (out.provider !== "porkbun" && k !== "recordId" && k !== "zone") unquote.push(s);
+    }
+  }
+  return { target: out as unknown as DnsTarget, unquote };
+}
+
+/** `"…":"${TOKEN}"` → `"…":${TOKEN}` for tokens that stand for JSON numbers/booleans. */
+function unquoteTokens(body: string | undefined, tokens: string[]): string | undefined {
+  if (body === undefined) return body;
+  let out = body;
+  for (const t of tokens) out = out.split(JSON.stringify(t)).join(t);
+  return out;
+}
+
+/** Defaults of {@link DnsFailover}'s health check (shared with the Pulumi component). */
+export const DNS_FAILOVER_DEFAULTS = { ...FAILOVER_DEFAULTS, failback: "auto" as const, recordGuard: "fix" as RecordGuard };

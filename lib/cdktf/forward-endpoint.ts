@@ -1,0 +1,203 @@
+/**
+ * `ForwardEndpoint`: a Runlater inbound endpoint (`https://runlater.eu/in/ep_…`) that forwards
+ * every hit to stored URLs with stored headers and body, as a `restful_resource`. Prop names
+ * and defaults match the Pulumi `ForwardEndpoint`.
+ *
+ * | attribute | value | why |
+ * |---|---|---|
+ * | `path` | `/endpoints` | collection; `POST` creates |
+ * | `create_selector` / `read_selector` | `data` | `{"data": …}` envelope |
+ * | `read_path` | `$(path)/$(body.id)` | id `/endpoints/<uuid>` |
+ * | `update_method` | `PATCH` | partial update via JSON merge patch |
+ * | `ephemeral_body.forward_headers` | when given | DNS API tokens travel here: write-only, never in plan or state. Sent whole on create and whenever it changes |
+ * | `ephemeral_body.forward_body` | when `forwardBodySecret` | e.g. Porkbun, whose API keys travel in the body |
+ * | `ephemeral_body.runlater_iac_revision` | with `ephemeral_body` | hash of `body`; see `HealthCheckTask` (restful v0.25.2 write-only hash workaround) |
+ * | `body.*` | every other field | stored in state, drift-checked on refresh |
+ * | `output_attrs` | id, name, slug, inbound_url | `forward_headers` never reaches `output` (and the provider strips ephemeral keys anyway) |
+ *
+ * `body` and `ephemeral_body` are disjoint by construction, as the provider requires.
+ */
+import type { TerraformProvider } from "cdktf";
+import { Construct } from "constructs";
+import type { HttpMethod } from "../runlater/model";
+import { RunlaterValidationError, validateEndpointSpec } from "../runlater/validate";
+import type { ApiDialect } from "../runlater/wire";
+import { cdktfCore, isUnresolved } from "./core";
+import { RestfulResource } from "./restful-resource";
+import {
+  bodyRevision,
+  compact,
+  containsToken,
+  EPHEMERAL_REVISION_KEY,
+  restfulImportId,
+  stableStringify,
+  validateProviderPresent,
+} from "./support";
+
+/** A Runlater inbound endpoint, created here or elsewhere. */
+export interface IForwardEndpoint {
+  /** Runlater endpoint id (UUIDv7), as a token. */
+  readonly endpointId: string;
+  /** `https://runlater.eu/in/ep_…`: the URL that triggers the forward, as a token. */
+  readonly inboundUrl: string;
+}
+
+/** Props of {@link ForwardEndpoint}. Names and defaults follow the Pulumi `ForwardEndpointArgs`. */
+export interface ForwardEndpointProps {
+  /** Endpoint name shown in Runlater (also its serial lane name). At most 255 characters. @default the construct id */
+  readonly name?: string;
+  /** Where each inbound request is forwarded: 1..10 http(s) URLs. */
+  readonly forwardUrls: string[];
+  /**
+   * Headers merged over the inbound request's headers (ours win), e.g. a DNS provider's
+   * `Authorization`. Write-only (`ephemeral_body`): never in plan or state; values should be
+   * tokens of sensitive variables. Removing the prop later leaves the old headers on Runlater:
+   * set `{}` to clear them. @default none (the inbound request's headers only)
+   */
+  readonly forwardHeaders?: Record<string, string>;
+  /**
+   * Body that replaces the inbound body. A string is sent verbatim; an object is serialized to
+   * JSON with sorted keys (through Terraform's `jsonencode` if it contains tokens). At most 256 KB.
+   * Stored in state unless `forwardBodySecret` is set. @default the inbound body
+   */
+  readonly forwardBody?: string | Record<string, unknown>;
+  /**
+   * Send `forwardBody` write-only (`ephemeral_body`) because it carries credentials (Porkbun's
+   * API keys travel in the body). @default false
+   */
+  readonly forwardBodySecret?: boolean;
+  /** Method of the forwarded request. One of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS. @default the inbound method (hooks POST) */
+  readonly forwardMethod?: HttpMethod;
+  /** Forward retries on failure, 0..10 (total attempts = retries + 1), with Runlater's backoff. @default 3 */
+  readonly retryAttempts?: number;
+  /** Deliver hits one at a time, in order (Runlater `use_queue`, `use_lane` in the schedules dialect). @default true */
+  readonly useLane?: boolean;
+  /** Accept inbound hits (a disabled endpoint answers 410). @default true */
+  readonly enabled?: boolean;
+  /** Called when a forward finally fails (after retries). @default none */
+  readonly onFailureUrl?: string;
+  /** Called on the first forward success after a failure. @default none */
+  readonly onRecoveryUrl?: string;
+  /** Organisation notification override for failed forwards. @default the organisation's setting */
+  readonly notifyOnFailure?: boolean;
+  /** Organisation notification override for recovered forwards. @default the organisation's setting */
+  readonly notifyOnRecovery?: boolean;
+  /** Id of an existing endpoint to adopt (a Terraform `import` block; see `HealthCheckTaskProps.adoptId`). @default none */
+  readonly adoptId?: string;
+  /** The `restful` provider to use. @default the stack's default (un-aliased) `restful` provider */
+  readonly provider?: TerraformProvider;
+  /** API shape: `legacy` sends `use_queue`, `schedules` sends `use_lane`. @default "legacy" */
+  readonly apiDialect?: ApiDialect;
+}
+
+/** Defaults of {@link ForwardEndpoint} (the same as the Pulumi resource's). */
+export const FORWARD_ENDPOINT_DEFAULTS = { retryAttempts: 3, useLane: true, enabled: true };
+
+/** Endpoint fields exported in the resource's `output`. */
+export const FORWARD_ENDPOINT_OUTPUT_ATTRS = ["id", "name", "slug", "inbound_url"];
+
+/**
+ * A Runlater inbound endpoint that replays a stored request. `inboundUrl` is what a health
+ * check's `onFailureUrl` / `onRecoveryUrl` points at.
+ *
+ * Note: `output` (with `inbound_url` and `slug`) is in state, like every Terraform output; the
+ * inbound URL triggers the forward, so protect state as you would any credential store.
+ */
+export class ForwardEndpoint extends Construct implements IForwardEndpoint {
+  /** Runlater endpoint id: `${restful_resource.<id>.output.id}`. */
+  readonly endpointId: string;
+  /** `${restful_resource.<id>.output.inbound_url}`. */
+  readonly inboundUrl: string;
+  /** `${restful_resource.<id>.output.slug}`. */
+  readonly slug: string;
+  /** The underlying `restful_resource`. */
+  readonly resource: RestfulResource;
+  /** The Runlater endpoint name. */
+  readonly endpointName: string;
+
+  constructor(scope: Construct, id: string, props: ForwardEndpointProps) {
+    super(scope, id);
+    const dialect = props.apiDialect ?? "legacy";
+    if (dialect !== "legacy" && dialect !== "schedules") {
+      throw new Error(`ForwardEndpoint ${this.node.path}: apiDialect must be "legacy" or "schedules", got ${JSON.stringify(dialect)}`);
+    }
+    const name = props.name ?? id;
+    const forwardBody = serializeBody(props.forwardBody);
+    const forwardMethod =
+      typeof props.forwardMethod === "string" && !isUnresolved(props.forwardMethod)
+        ? (props.forwardMethod.toUpperCase() as HttpMethod)
+        : props.forwardMethod;
+    const retryAttempts = props.retryAttempts ?? FORWARD_ENDPOINT_DEFAULTS.retryAttempts;
+    const useLane = props.useLane ?? FORWARD_ENDPOINT_DEFAULTS.useLane;
+    const enabled = props.enabled ?? FORWARD_ENDPOINT_DEFAULTS.enabled;
+
+    const issues = validateEndpointSpec(
+      {
+        name,
+        forwardUrls: props.forwardUrls,
+        forwardHeaders: props.forwardHeaders,
+        forwardBody,
+        forwardMethod,
+        retryAttempts,
+        useQueue: useLane,
+        enabled,
+        onFailureUrl: props.onFailureUrl,
+        onRecoveryUrl: props.onRecoveryUrl,
+        notifyOnFailure: props.notifyOnFailure,
+        notifyOnRecovery: props.notifyOnRecovery,
+      },
+      { isUnknown: isUnresolved },
+    );
+    if (issues.length > 0) throw new RunlaterValidationError(issues, `ForwardEndpoint ${this.node.path} props`);
+
+    const secretBody = props.forwardBodySecret === true;
+    const body = compact({
+      name,
+      forward_urls: props.forwardUrls,
+      forward_body: secretBody ? undefined : forwardBody,
+      forward_method: forwardMethod,
+      retry_attempts: retryAttempts,
+      [dialect === "schedules" ? "use_lane" : "use_queue"]: useLane,
+      enabled,
+      on_failure_url: props.onFailureUrl === "" ? undefined : props.onFailureUrl,
+      on_recovery_url: props.onRecoveryUrl === "" ? undefined : props.onRecoveryUrl,
+      notify_on_failure: props.notifyOnFailure,
+      notify_on_recovery: props.notifyOnRecovery,
+    }) as Record<string, unknown>;
+    const ephemeral = compact({
+      forward_headers: props.forwardHeaders,
+      forward_body: secretBody ? forwardBody : undefined,
+    }) as Record<string, unknown>;
+    // Omitted when empty; otherwise with the revision marker (see HealthCheckTask and bodyRevision).
+    const ephemeralBody =
+      Object.keys(ephemeral).length > 0 ? { ...ephemeral, [EPHEMERAL_REVISION_KEY]: bodyRevision(body) } : undefined;
+
+    this.resource = new RestfulResource(this, "Resource", {
+      provider: props.provider,
+      path: "/endpoints",
+      body,
+      ephemeralBody,
+      createSelector: "data",
+      readPath: "$(path)/$(body.id)",
+      readSelector: "data",
+      updateMethod: "PATCH",
+      outputAttrs: FORWARD_ENDPOINT_OUTPUT_ATTRS,
+    });
+    if (props.adoptId !== undefined) {
+      this.resource.importFrom(restfulImportId("/endpoints", props.adoptId, body), props.provider);
+    }
+    validateProviderPresent(this, "restful", props.provider, 'add `new RestfulProvider(stack, "runlater", {})` or pass `provider`');
+    this.endpointId = this.resource.outputString("id");
+    this.inboundUrl = this.resource.outputString("inbound_url");
+    this.slug = this.resource.outputString("slug");
+    this.endpointName = name;
+  }
+}
+
+/** Strings pass; objects become stable JSON, or `jsonencode(…)` when they contain tokens. */
+function serializeBody(body: string | Record<string, unknown> | undefined): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string" || isUnresolved(body)) return body as string;
+  if (containsToken(body)) return cdktfCore().Fn.jsonencode(body);
+  return stableStringify(body);
+}

@@ -1,0 +1,174 @@
+/**
+ * The HTTP control API under /_emulator (stats, deliveries, clock, state, targets, request log),
+ * the real (sped-up) clock, the DNS provider mounts, and the `runlater-iac emulator` CLI.
+ */
+import { CliUsageError, main, parseEmulatorArgs } from "../../lib/cli";
+import { type Emulator, startEmulator } from "../../lib/emulator";
+import { apiClient, MIN } from "./helpers";
+
+const KEY = "pk_test_control.sk_test_control_secret";
+
+describe("control API", () => {
+  let emu: Emulator;
+  const lines: string[] = [];
+  const api = apiClient(() => emu.runlaterApiUrl, KEY);
+  const control = async (method: string, p: string, body?: unknown) => {
+    const r = await fetch(`${emu.url}/_emulator${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : undefined) as any };
+  };
+  beforeAll(async () => {
+    emu = await startEmulator({ apiKeys: [KEY], log: (l) => lines.push(l) });
+  });
+  afterAll(() => emu.close());
+
+  it("targets, clock advance, deliveries, stats, state and the request log over HTTP", async () => {
+    // A built-in target used as the primary, without allowPrivateTargets.
+    expect((await control("POST", "/targets/primary", { mode: "ok" })).body.data).toMatchObject({ name: "primary", mode: "ok", status: 200 });
+    const targetUrl = `${emu.url}/_emulator/targets/primary`;
+    expect((await fetch(targetUrl)).status).toBe(200);
+    expect((await fetch(`${targetUrl}/hit`, { method: "DELETE" })).status).toBe(200);
+    const task = (await api("POST", "/tasks", { url: targetUrl, cron: "* * * * *", on_failure_url: `${emu.genericUrl}/hook` })).body.data;
+    expect(task.url).toBe(targetUrl);
+
+    expect((await control("GET", "/clock")).body).toEqual({ mode: "virtual", speed: 1, now: "2026-01-01T00:00:00.000Z", pending: 1 });
+    expect((await control("POST", "/clock/advance", { ms: MIN })).body).toMatchObject({ now: "2026-01-01T00:01:00.000Z" });
+    await control("POST", "/targets/primary", { status: 503 });
+    expect((await fetch(targetUrl)).status).toBe(503);
+    expect((await control("POST", "/clock/advance", { to: "2026-01-01T00:02:00Z" })).body.now).toBe("2026-01-01T00:02:00.000Z");
+    expect((await control("POST", "/clock/advance", { ms: -1 })).status).toBe(400);
+
+    const all = (await control("GET", "/deliveries")).body.data;
+    expect(all.map((d: { kind: string; statusCode: number }) => [d.kind, d.statusCode])).toEqual([
+      ["cron", 200],
+      ["cron", 503],
+      ["hook.failure", 200],
+    ]);
+    expect((await control("GET", `/deliveries?kind=cron&task_id=${task.id}&after=1`)).body.data).toHaveLength(1);
+    expect(emu.dns("generic").requests()).toHaveLength(1);
+
+    const stats = (await control("GET", "/stats")).body;
+    expect(stats.requests.byRoute).toMatchObject({ "runlater.tasks.create": 1, "generic.capture": 1 });
+    expect(stats.requests.byMethodPath).toMatchObject({ "POST /api/v1/tasks": 1 });
+    expect(stats.requests.byRoute).not.toHaveProperty("emulator.targets.hit"); // /_emulator/* is not counted
+    expect(stats.objects).toMatchObject({ tasks: 1, endpoints: 0, total: 1 });
+    expect((await control("POST", "/stats/reset")).body.requests).toEqual({ total: 0, byRoute: {}, byMethodPath: {} });
+
+    const state = (await control("GET", "/state")).body;
+    expect(state.tasks.map((t: { id: string }) => t.id)).toEqual([task.id]);
+    expect(state.executions).toHaveLength(2);
+    expect(state.targets).toEqual([expect.objectContaining({ name: "primary", mode: "fail", status: 503, hits: 5 })]);
+    expect(Object.keys(state.dns).sort()).toEqual(["cloudflare", "digitalocean", "generic", "hetzner", "porkbun"]);
+
+    const log = (await control("GET", "/requests")).body.data;
+    expect(log.some((r: { route: string; status: number }) => r.route === "runlater.tasks.create" && r.status === 201)).toBe(true);
+    const printed = lines.join("\n");
+    expect(printed).toContain("POST /api/v1/tasks runlater.tasks.create 201");
+    expect(printed).not.toContain("sk_test_control_secret");
+    expect(JSON.stringify(log)).not.toContain("sk_test_control_secret");
+  });
+
+  it("index, 404s and bad bodies", async () => {
+    expect((await control("GET", "")).body).toMatchObject({ runlaterApiUrl: `${emu.url}/api/v1`, cloudflareApiUrl: `${emu.url}/client/v4` });
+    expect((await control("POST", "/targets/x", { mode: "weird" })).status).toBe(400);
+    expect((await control("GET", "/nope")).status).toBe(404);
+  });
+});
+
+describe("DNS provider mounts", () => {
+  it("exposes the providers at their prefixes with their own auth; dns(id) returns the instance", async () => {
+    const emu = await startEmulator();
+    try {
+      expect(emu.apiKey).toBe("pk_test_emulator.sk_test_emulator");
+      expect(emu.cloudflareApiUrl).toBe(`${emu.url}/client/v4`);
+      expect(emu.digitaloceanApiUrl).toBe(`${emu.url}/v2`);
+      expect(emu.hetznerApiUrl).toBe(`${emu.url}/v1`);
+      expect(emu.porkbunApiUrl).toBe(`${emu.url}/api/json/v3`);
+      const zone = emu.dns("cloudflare").addZone({ name: "example.org" });
+      const r = await fetch(`${emu.cloudflareApiUrl}/zones/${zone}/dns_records`, { headers: { authorization: "Bearer cf-test-token" } });
+      expect(r.status).toBe(200);
+      expect((await fetch(`${emu.cloudflareApiUrl}/zones`)).status).not.toBe(200);
+      expect(emu.dns("hetzner").id).toBe("hetzner");
+      expect(() => emu.dns("route53")).toThrow(/no DNS emulator "route53"/);
+      expect(emu.stats().requests.byRoute["cloudflare.dns_records.list"]).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("real clock", () => {
+  it("runs cron ticks in the background at `speed` (3600: one emulated hour per second)", async () => {
+    const start = Date.parse("2026-03-01T12:00:00Z");
+    const emu = await startEmulator({ clock: { mode: "real", speed: 3600 }, startTime: start });
+    try {
+      const api = apiClient(() => emu.runlaterApiUrl, emu.apiKey);
+      const t = emu.target("rt");
+      const created = (await api("POST", "/tasks", { url: t.url, cron: "* * * * *" })).body.data;
+      const first = Date.parse(created.next_run_at); // the clock runs on while the task is created
+      await expect(emu.advance(1000)).rejects.toThrow(/virtual/);
+      expect((await fetch(`${emu.url}/_emulator/clock/advance`, { method: "POST", body: "{}" })).status).toBe(409);
+      // Wait (bounded) for the background loop: 2 ticks need ~33 ms of real time.
+      const deadline = Date.now() + 5000;
+      while (emu.deliveries({ kind: "cron" }).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const ticks = emu.deliveries({ kind: "cron" }).map((d) => Date.parse(d.scheduledFor));
+      expect(ticks.length).toBeGreaterThanOrEqual(2);
+      expect(first).toBeGreaterThan(start);
+      expect(ticks[0]).toBe(first);
+      expect(ticks[1]).toBe(first + MIN); // consecutive ticks, none skipped
+      expect(emu.now().getTime()).toBeGreaterThan(first + MIN);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("CLI", () => {
+  it("parses emulator options", () => {
+    const p = parseEmulatorArgs(["--port=0", "--state", "s.json", "--allow-private", "--speed", "60", "--api-key", "k1", "--api-key", "k2=org2", "--tier", "free", "--no-rate-limit", "--dns-token", "cloudflare=cf-x"]);
+    expect(p.options).toMatchObject({
+      port: 0,
+      host: "127.0.0.1",
+      stateFile: "s.json",
+      allowPrivateTargets: true,
+      clock: { mode: "real", speed: 60 },
+      apiKeys: { k1: "org_default", k2: "org2" },
+      tier: "free",
+      rateLimit: false,
+    });
+    expect(p.options.dns?.cloudflare).toEqual({ tokens: ["cf-x"] });
+    expect(parseEmulatorArgs(["--virtual", "--api-key", "k"]).options).toMatchObject({ clock: "virtual", apiKeys: ["k"], port: 4010 });
+    expect(parseEmulatorArgs([]).options.clock).toEqual({ mode: "real", speed: 1 });
+    for (const bad of [["--speed", "0"], ["--virtual", "--speed", "2"], ["--tier", "gold"], ["--port"], ["--wat"], ["--dns-token", "route53=x"]]) {
+      expect(() => parseEmulatorArgs(bad)).toThrow(CliUsageError);
+    }
+  });
+
+  it("`emulator` prints the URLs and the key, serves until stopped", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const ac = new AbortController();
+    const running = main(["emulator", "--port", "0", "--virtual", "--api-key", "pk_cli.sk_cli"], io, ac.signal);
+    while (!out.some((l) => l.startsWith("Press Ctrl+C"))) await new Promise((r) => setImmediate(r));
+    const apiUrl = out.find((l) => l.includes("Runlater API"))!.trim().split(/\s+/).at(-1)!;
+    expect(out.join("\n")).toContain("pk_cli.sk_cli");
+    expect(out.join("\n")).toContain("cf-test-token");
+    const r = await fetch(`${apiUrl}/tasks`, { headers: { authorization: "Bearer pk_cli.sk_cli" } });
+    expect(r.status).toBe(200);
+    ac.abort();
+    expect(await running).toBe(0);
+    expect(err).toEqual([]);
+  });
+
+  it("usage errors and unknown commands exit 2", async () => {
+    const err: string[] = [];
+    const io = { out: () => undefined, err: (l: string) => err.push(l) };
+    expect(await main(["nope"], io)).toBe(2);
+    expect(await main(["emulator", "--tier", "gold"], io)).toBe(2);
+    expect(err.join("\n")).toMatch(/unknown command "nope"[\s\S]*--tier must be pro or free/);
+    const out: string[] = [];
+    expect(await main(["emulator", "--help"], { out: (l) => out.push(l), err: () => undefined })).toBe(0);
+    expect(out.join("\n")).toContain("--no-rate-limit");
+  });
+});
