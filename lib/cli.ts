@@ -205,6 +205,24 @@ export async function startEmulatorFromArgs(args: string[], io: CliIo): Promise<
 
 /** The subcommands. */
 export const commands: Record<string, CliCommand> = {
+  demo: {
+    summary: "deploy a DnsFailover on the embedded emulator, fail the primary, watch DNS flip and recover",
+    usage: "usage: runlater-iac demo\n\nRuns offline in about a second: virtual clock, loopback only, nothing left behind.",
+    async run(args, io) {
+      if (args.includes("-h") || args.includes("--help")) {
+        io.out(this.usage);
+        return 0;
+      }
+      if (args.length > 0) throw new CliUsageError(`unknown option ${args[0]}`);
+      const { runDemo } = await import("./demo");
+      const r = await runDemo((line) => io.out(line));
+      if (!r.failedOverAt || !r.recoveredAt) {
+        io.err("demo: the record did not fail over and back as expected");
+        return 1;
+      }
+      return 0;
+    },
+  },
   emulator: {
     summary: "run the local Runlater + DNS provider API emulator (runs the failover loop)",
     usage: EMULATOR_USAGE,

@@ -45,7 +45,7 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
   const { closeAllPools } = await import("../runlater");
 
   const started = Date.now();
-  const emu = await startEmulator({ apiKeys: [API_KEY], allowPrivateTargets: true });
+  const emu = await startEmulator({ apiKeys: [API_KEY], allowPrivateTargets: true, dns: { cloudflare: { tokens: [CF_TOKEN] } } });
   const primary = await startPrimary();
   const cf = emu.dns("cloudflare") as unknown as {
     addZone(z: { name: string }): { id: string } | string;
@@ -58,7 +58,7 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
   const recordId = typeof rec === "string" ? rec : rec.id;
   const content = () => cf.getRecord(zoneId, recordId)?.content ?? "(missing)";
   const clock = () => emu.now().toISOString().slice(11, 19);
-  const say = (what: string) => log(`  ${clock()}  ${what.padEnd(58)} record = ${content()}`);
+  const say = (what: string) => log(`  ${clock()}  ${what}`);
 
   log("runlater-iac demo — DNS failover on the embedded emulator (virtual clock, no network)");
   log(`  emulator   ${emu.url}  (Runlater API ${emu.runlaterApiUrl}, Cloudflare API ${emu.cloudflareApiUrl})`);
@@ -89,22 +89,38 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
 
   let failedOverAt: string | undefined;
   let recoveredAt: string | undefined;
+  let seen = emu.deliveries().reduce((m: number, d: { seq: number }) => Math.max(m, d.seq), 0);
+  const describe = (d: { kind: string; status: string; statusCode: number | null; method: string; url: string }) => {
+    const code = d.statusCode ?? d.status;
+    switch (d.kind) {
+      case "cron":
+        return `health check GET /health → ${code}`;
+      case "hook.failure":
+        return `task failed → on_failure_url (failover endpoint) → ${code}`;
+      case "hook.recovery":
+        return `task recovered → on_recovery_url (recovery endpoint) → ${code}`;
+      case "forward":
+        return `endpoint forwards ${d.method} ${new URL(d.url).pathname.replace(/^.*\/(dns_records)\/.*$/, "Cloudflare …/$1/<id>")} → ${code}`;
+      default:
+        return `${d.kind} → ${code}`;
+    }
+  };
+  let shown = content();
   const step = async (minutes: number) => {
     for (let i = 0; i < minutes; i++) {
-      const before = content();
       await emu.advance(60_000);
-      const after = content();
-      const hooks = emu
-        .deliveries()
-        .filter((d: { kind: string }) => d.kind.startsWith("hook"))
-        .map((d: { kind: string }) => d.kind);
-      if (after !== before) {
-        if (after === BACKUP) failedOverAt = clock();
-        if (after === PRIMARY) recoveredAt = clock();
-        say(after === BACKUP ? "health check failed → on_failure_url → DNS PATCH" : "health check ok again → on_recovery_url → DNS PATCH");
-      } else {
-        say(`health check ${before === BACKUP ? "(backup serving)" : "ok"}${hooks.length ? "" : ""}`);
+      const fresh = emu.deliveries().filter((d: { seq: number }) => d.seq > seen);
+      for (const d of fresh) {
+        seen = Math.max(seen, d.seq);
+        say(describe(d));
       }
+      const now = content();
+      if (now !== shown) {
+        shown = now;
+        say(`⇒ DNS www.example.com A ${now}  (${now === BACKUP ? "failed over to the backup" : "back on the primary"})`);
+      }
+      if (now === BACKUP && !failedOverAt) failedOverAt = clock();
+      if (now === PRIMARY && failedOverAt && !recoveredAt) recoveredAt = clock();
     }
   };
   await step(2);
