@@ -5,8 +5,10 @@
  * API. It needs no Pulumi CLI, so the demo, the end-to-end tests and the benchmarks can deploy a
  * `DnsFailover` offline against the emulator.
  *
- * It supports create and destroy (no update, no state file); it is not a replacement for
- * `pulumi up`, which the real-engine tests run.
+ * State lives in memory for the engine's lifetime: constructing a resource again under the same
+ * type and name runs the provider's `diff` against the stored outputs and then nothing (no
+ * changes), `update`, or a create-before-delete replacement, as `pulumi up` would. It keeps no
+ * state file and is not a replacement for `pulumi up`, which the real-engine tests run.
  */
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
@@ -33,6 +35,8 @@ export interface LocalEngineOptions {
   stack?: string;
   /** Called once per created resource (progress output). */
   onCreate?: (r: LocalResource) => void;
+  /** Called once per updated or replaced resource (progress output). */
+  onUpdate?: (r: LocalResource, how: "update" | "replace") => void;
 }
 
 /** The running local engine. */
@@ -64,7 +68,7 @@ function unwrapSecrets(v: unknown): unknown {
 export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
   const cfg = options.config ?? {};
   const providers = new Map<string, Provider>();
-  const created: { r: LocalResource; provider?: Provider }[] = [];
+  const created: { r: LocalResource; provider?: Provider; inputs?: Record<string, unknown> }[] = [];
   const configObj = {
     get: (k: string) => cfg[k],
     require: (k: string) => {
@@ -90,8 +94,10 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
         const text = inputs.__provider as string | undefined;
         if (!args.type.startsWith("pulumi-nodejs:dynamic") || typeof text !== "string") {
           const r: LocalResource = { type: args.type, name: args.name, id: args.id ?? `${args.name}-id`, outputs: inputs };
-          created.push({ r });
-          options.onCreate?.(r);
+          if (!created.some((c) => c.r.type === r.type && c.r.name === r.name)) {
+            created.push({ r });
+            options.onCreate?.(r);
+          }
           return { id: r.id, state: inputs };
         }
         delete inputs.__provider;
@@ -113,6 +119,27 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
           const r: LocalResource = { type: args.type, name: args.name, id: args.id, outputs: read.props ?? {} };
           return { id: args.id, state: r.outputs };
         }
+        const prior = created.find((c) => c.provider && c.r.type === args.type && c.r.name === args.name);
+        if (prior) {
+          // A second construction of the same resource: what `pulumi up` does with existing state.
+          const d = provider.diff ? await provider.diff(prior.r.id, prior.r.outputs, news) : { changes: true };
+          if (d.changes === false) return { id: prior.r.id, state: prior.r.outputs };
+          if (d.replaces && d.replaces.length > 0) {
+            const res = await provider.create(news);
+            await prior.provider!.delete?.(prior.r.id, prior.r.outputs);
+            prior.r = { type: args.type, name: args.name, id: res.id, outputs: (res.outs ?? {}) as Record<string, unknown> };
+            prior.provider = provider;
+            prior.inputs = news;
+            options.onUpdate?.(prior.r, "replace");
+            return { id: res.id, state: prior.r.outputs };
+          }
+          const up = provider.update ? await provider.update(prior.r.id, prior.r.outputs, news) : { outs: news };
+          prior.r = { ...prior.r, outputs: (up.outs ?? {}) as Record<string, unknown> };
+          prior.provider = provider;
+          prior.inputs = news;
+          options.onUpdate?.(prior.r, "update");
+          return { id: prior.r.id, state: prior.r.outputs };
+        }
         const res = await provider.create(news);
         const r: LocalResource = {
           type: args.type,
@@ -120,7 +147,7 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
           id: res.id,
           outputs: (res.outs ?? {}) as Record<string, unknown>,
         };
-        created.push({ r, provider });
+        created.push({ r, provider, inputs: news });
         options.onCreate?.(r);
         return { id: res.id, state: r.outputs };
       },

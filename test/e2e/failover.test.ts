@@ -55,19 +55,65 @@ afterAll(async () => {
 });
 
 type AnyDns = any;
+let cfZones = 0;
 
 /** Seeds one record per provider in the emulator; returns the target and a reader. */
 function seed(provider: string): { dns: DnsTarget; content(): string | undefined } {
   const d: AnyDns = emu.dns(provider);
   switch (provider) {
     case "cloudflare": {
-      const zone = d.addZone({ name: "example.com" });
+      const zoneName = `example${++cfZones}.com`;
+      const zone = d.addZone({ name: zoneName });
       const zoneId = typeof zone === "string" ? zone : zone.id;
-      const rec = d.addRecord(zoneId, { name: "www.example.com", type: "A", content: PRIMARY, ttl: 60 });
+      const rec = d.addRecord(zoneId, { name: `www.${zoneName}`, type: "A", content: PRIMARY, ttl: 60 });
       const id = typeof rec === "string" ? rec : rec.id;
       return {
-        dns: { provider: "cloudflare", zoneId, recordId: id, name: "www.example.com", type: "A", ttl: 60, apiToken: d.tokens?.[0] ?? "cf-test-token", apiBaseUrl: emu.cloudflareApiUrl },
+        dns: { provider: "cloudflare", zoneId, recordId: id, name: `www.${zoneName}`, type: "A", ttl: 60, apiToken: d.tokens?.[0] ?? "cf-test-token", apiBaseUrl: emu.cloudflareApiUrl },
         content: () => d.getRecord(zoneId, id)?.content,
+      };
+    }
+    case "digitalocean": {
+      d.addDomain("example.org");
+      const id = d.addRecord("example.org", { type: "A", name: "www", data: PRIMARY, ttl: 60 });
+      return {
+        dns: { provider: "digitalocean", domain: "example.org", recordId: id, type: "A", name: "www", ttl: 60, apiToken: "do-test-token", apiBaseUrl: emu.digitaloceanApiUrl },
+        content: () => d.getRecord("example.org", id)?.data,
+      };
+    }
+    case "hetzner": {
+      d.addZone("example.net");
+      d.addRecord("example.net", { name: "www", type: "A", value: PRIMARY, ttl: 60 });
+      return {
+        dns: { provider: "hetzner", zone: "example.net", name: "www", type: "A", apiToken: "hz-test-token", apiBaseUrl: emu.hetznerApiUrl },
+        content: () => {
+          const rr = d.getRRSet("example.net", "www", "A");
+          return rr ? rr.records.map((r: { value: string }) => r.value).join(",") : undefined;
+        },
+      };
+    }
+    case "porkbun": {
+      d.addDomain("example.dev");
+      d.addRecord("example.dev", { name: "www", type: "A", content: PRIMARY, ttl: 600 });
+      return {
+        dns: { provider: "porkbun", domain: "example.dev", type: "A", subdomain: "www", ttl: 600, apiKey: "pk1_test", secretApiKey: "sk1_test", apiBaseUrl: emu.porkbunApiUrl },
+        content: () => d.findRecords("example.dev", "A", "www")[0]?.content,
+      };
+    }
+    case "generic": {
+      d.clear();
+      return {
+        dns: {
+          provider: "generic",
+          url: `${emu.genericUrl}/records/www`,
+          method: "PUT",
+          headers: { Authorization: "Bearer generic-secret-token" },
+          secretHeaders: ["Authorization"],
+          body: { name: "www", content: "{{content}}" },
+        },
+        content: () => {
+          const last = d.lastRequest("/_generic/records/www");
+          return last ? (JSON.parse(last.body) as { content: string }).content : PRIMARY;
+        },
       };
     }
     default:
@@ -140,6 +186,80 @@ describe("DnsFailover end to end on the emulator", () => {
     emu.resetStats();
     await engine.destroy();
     expect(emu.stats().requests.total).toBe(3);
+    expect(emu.stats().objects.tasks + emu.stats().objects.endpoints).toBe(0);
+  });
+
+  it.each(["digitalocean", "hetzner", "porkbun", "generic"])("%s: the forwarded request really fails the record over and back", async (provider) => {
+    const { dns, content } = seed(provider);
+    health.mode = "ok";
+    emu.resetStats();
+    const f = new pulumiLib.DnsFailover(`www-${provider}`, {
+      healthCheck: { url: health.url, cron: "* * * * *", timeoutMs: 10_000, expectedStatusCodes: [200] },
+      primary: PRIMARY,
+      backup: BACKUP,
+      dns,
+    });
+    await engine.value(f.taskId);
+    expect(emu.stats().requests.total).toBe(3);
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+
+    health.mode = "fail";
+    await emu.advance(MINUTE);
+    expect(content()).toBe(BACKUP);
+    health.mode = "ok";
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+
+    const forwards = emu.deliveries().filter((d: { kind: string; status: string }) => d.kind === "forward");
+    expect(forwards.length).toBeGreaterThanOrEqual(2);
+    expect(forwards.every((d: { status: string }) => d.status === "success")).toBe(true);
+
+    emu.resetStats();
+    await engine.destroy();
+    expect(emu.stats().requests.total).toBe(3);
+    expect(emu.stats().objects.tasks + emu.stats().objects.endpoints).toBe(0);
+  });
+
+  it("changing the backup IP updates only the failover endpoint (1 API call) and the next failover uses it", async () => {
+    const { dns, content } = seed("cloudflare");
+    health.mode = "ok";
+    const NEW_BACKUP = "203.0.113.77";
+    const args = (backup: string) => ({
+      healthCheck: { url: health.url, cron: "* * * * *", timeoutMs: 10_000, expectedStatusCodes: [200] },
+      primary: PRIMARY,
+      backup,
+      dns,
+    });
+    const first = new pulumiLib.DnsFailover("www-change", args(BACKUP));
+    await engine.value(first.taskId);
+    // Same program again: the providers' diff finds nothing, so not a single API call.
+    emu.resetStats();
+    const same = new pulumiLib.DnsFailover("www-change", args(BACKUP));
+    await engine.value(same.taskId);
+    expect(emu.stats().requests.total).toBe(0);
+    const before = { endpoints: emu.endpoints(), tasks: emu.tasks() };
+    emu.resetStats();
+    const second = new pulumiLib.DnsFailover("www-change", args(NEW_BACKUP));
+    await engine.value(second.taskId);
+    const stats = emu.stats();
+    expect(stats.requests.total).toBe(1);
+    const after = { endpoints: emu.endpoints(), tasks: emu.tasks() };
+    const changed = after.endpoints.filter((e) => {
+      const old = before.endpoints.find((o) => o.id === e.id);
+      return JSON.stringify(old) !== JSON.stringify(e);
+    });
+    expect(changed).toHaveLength(1);
+    expect(JSON.stringify(changed[0])).toContain(NEW_BACKUP);
+    expect(JSON.stringify(after.tasks)).toBe(JSON.stringify(before.tasks));
+
+    health.mode = "fail";
+    await emu.advance(MINUTE);
+    expect(content()).toBe(NEW_BACKUP);
+    health.mode = "ok";
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+    await engine.destroy();
     expect(emu.stats().objects.tasks + emu.stats().objects.endpoints).toBe(0);
   });
 });
