@@ -33,6 +33,11 @@ export interface FailoverExampleConfig {
   readonly cloudflareApiUrl?: string;
   /** Cloudflare zone id (32 hex characters). */
   readonly zoneId: string;
+  /**
+   * Id of a record managed elsewhere. When set, the stack creates no Cloudflare record and needs
+   * no Cloudflare provider: the failover requests target this record id.
+   */
+  readonly recordId?: string;
   /** Record FQDN. */
   readonly recordName: string;
   /** Primary IPv4 (the record's content while healthy). */
@@ -53,7 +58,7 @@ export interface FailoverExampleConfig {
 
 /**
  * Reads the settings from the environment: `RUNLATER_API_URL`, `CLOUDFLARE_BASE_URL`,
- * `FAILOVER_ZONE_ID`, `FAILOVER_RECORD_NAME`, `FAILOVER_PRIMARY`, `FAILOVER_BACKUP`,
+ * `FAILOVER_ZONE_ID`, `FAILOVER_RECORD_ID` (record managed elsewhere), `FAILOVER_RECORD_NAME`, `FAILOVER_PRIMARY`, `FAILOVER_BACKUP`,
  * `FAILOVER_HEALTH_URL`, `FAILOVER_CRON`, `FAILOVER_TTL`, `FAILOVER_FAILBACK`, `FAILOVER_STATE_PATH`.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): FailoverExampleConfig {
@@ -62,6 +67,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): FailoverExa
     runlaterApiUrl: env.RUNLATER_API_URL || undefined,
     cloudflareApiUrl: env.CLOUDFLARE_BASE_URL || undefined,
     zoneId: env.FAILOVER_ZONE_ID || "023e105f4ecef8ad9ca31a8372d0c353",
+    recordId: env.FAILOVER_RECORD_ID || undefined,
     recordName: env.FAILOVER_RECORD_NAME || "www.example.com",
     primary: env.FAILOVER_PRIMARY || "198.51.100.10",
     backup: env.FAILOVER_BACKUP || "203.0.113.50",
@@ -88,33 +94,56 @@ export class FailoverStack extends TerraformStack {
       nullable: false,
       description: "Cloudflare API token with Zone → DNS → Edit. Set with TF_VAR_cloudflare_api_token.",
     });
-    new CloudflareProvider(this, "cloudflare", {
-      apiToken: cloudflareToken.stringValue,
-      baseUrl: cfg.cloudflareApiUrl,
-    });
+    const healthCheck = { url: cfg.healthUrl, cron: cfg.cron, timeoutMs: 10_000, expectedStatusCodes: [200] };
+    let recordId: string;
+    let failover: DnsFailover;
+    if (cfg.recordId) {
+      // The record is managed elsewhere: target it by id, no Cloudflare provider needed.
+      recordId = cfg.recordId;
+      failover = new DnsFailover(this, "www-failover", {
+        healthCheck,
+        primary: cfg.primary,
+        backup: cfg.backup,
+        dns: {
+          provider: "cloudflare",
+          zoneId: cfg.zoneId,
+          recordId: cfg.recordId,
+          name: cfg.recordName,
+          type: "A",
+          ttl: cfg.ttl,
+          apiToken: cloudflareToken.stringValue,
+          apiBaseUrl: cfg.cloudflareApiUrl,
+        },
+        failback: cfg.failback,
+      });
+    } else {
+      new CloudflareProvider(this, "cloudflare", {
+        apiToken: cloudflareToken.stringValue,
+        baseUrl: cfg.cloudflareApiUrl,
+      });
+      const record = new CloudflareDnsRecord(this, "www", {
+        zoneId: cfg.zoneId,
+        name: cfg.recordName,
+        type: "A",
+        content: cfg.primary,
+        ttl: cfg.ttl,
+        proxied: false,
+        comment: "managed by runlater-iac: content flips to the backup on failover",
+        // Said explicitly here; DnsFailover would add it (with a warning) otherwise.
+        lifecycle: { ignoreChanges: ["content"] },
+      });
+      recordId = record.id;
+      failover = new DnsFailover(this, "www-failover", {
+        healthCheck,
+        primary: cfg.primary,
+        backup: cfg.backup,
+        record,
+        dnsApiToken: cloudflareToken.stringValue,
+        failback: cfg.failback,
+      });
+    }
 
-    const record = new CloudflareDnsRecord(this, "www", {
-      zoneId: cfg.zoneId,
-      name: cfg.recordName,
-      type: "A",
-      content: cfg.primary,
-      ttl: cfg.ttl,
-      proxied: false,
-      comment: "managed by runlater-iac: content flips to the backup on failover",
-      // Said explicitly here; DnsFailover would add it (with a warning) otherwise.
-      lifecycle: { ignoreChanges: ["content"] },
-    });
-
-    const failover = new DnsFailover(this, "www-failover", {
-      healthCheck: { url: cfg.healthUrl, cron: cfg.cron, timeoutMs: 10_000, expectedStatusCodes: [200] },
-      primary: cfg.primary,
-      backup: cfg.backup,
-      record,
-      dnsApiToken: cloudflareToken.stringValue,
-      failback: cfg.failback,
-    });
-
-    new TerraformOutput(this, "record_id", { value: record.id });
+    new TerraformOutput(this, "record_id", { value: recordId });
     new TerraformOutput(this, "task_id", { value: failover.taskId });
     new TerraformOutput(this, "failover_endpoint_id", { value: failover.failoverEndpoint.endpointId });
     new TerraformOutput(this, "failover_url", { value: failover.failoverUrl, sensitive: true });

@@ -1,0 +1,161 @@
+/**
+ * `pulumi up` for real: the Pulumi CLI built by scripts/engines/pulumi.sh drives
+ * examples/pulumi-failover through the Automation API against the emulator (file backend,
+ * temporary PULUMI_HOME, passphrase secrets). Run with `npm run test:engines`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { type Emulator, startEmulator } from "../../lib/emulator";
+import { closeAllPools, RunlaterClient } from "../../lib/runlater";
+
+const CLI = process.env.RUNLATER_PULUMI_CLI;
+const ROOT = path.resolve(__dirname, "../..");
+const PRIMARY = "198.51.100.10";
+const BACKUP = "203.0.113.50";
+const API_KEY = "pk_e2e_pulumi.sk_e2e_pulumi_9f8e7d6c5b4a";
+const CF_TOKEN = "cf-e2e-token-0123456789abcdef0123456789ab";
+const MINUTE = 60_000;
+
+const maybe = CLI ? describe : describe.skip;
+if (!CLI) console.log("SKIPPED: [pulumi e2e] RUNLATER_PULUMI_CLI is not set; run `npm run test:engines` (builds the Pulumi CLI from Go modules)");
+
+maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
+  let emu: Emulator;
+  let stack: Stack;
+  let work: string;
+  let zoneId: string;
+  let recordId: string;
+  let client: RunlaterClient;
+  const content = () => emu.dns("cloudflare").getRecord(zoneId, recordId)?.content;
+  const writes = () => {
+    const by = emu.stats().requests.byMethodPath;
+    return Object.entries(by)
+      .filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k))
+      .reduce((n, [, v]) => n + v, 0);
+  };
+
+  beforeAll(async () => {
+    emu = await startEmulator({ apiKeys: [API_KEY], allowPrivateTargets: true, dns: { cloudflare: { tokens: [CF_TOKEN] } } });
+    const cf = emu.dns("cloudflare");
+    zoneId = cf.addZone({ name: "example.com" });
+    recordId = cf.addRecord(zoneId, { name: "www.example.com", type: "A", content: PRIMARY, ttl: 60, proxied: false });
+    emu.target("primary").set("ok");
+    client = new RunlaterClient({ apiKey: API_KEY, baseUrl: emu.runlaterApiUrl });
+
+    // A work dir inside the package, so `runlater-iac/pulumi` resolves to this checkout's dist/.
+    fs.mkdirSync(path.join(ROOT, ".engines-work"), { recursive: true });
+    work = fs.mkdtempSync(path.join(ROOT, ".engines-work", "pulumi-"));
+    for (const f of ["Pulumi.yaml", "index.ts"]) fs.copyFileSync(path.join(ROOT, "examples/pulumi-failover", f), path.join(work, f));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "rl-pulumi-home-"));
+    const backend = fs.mkdtempSync(path.join(os.tmpdir(), "rl-pulumi-state-"));
+    stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "e2e", workDir: work },
+      {
+        pulumiHome: home,
+        envVars: {
+          PULUMI_BACKEND_URL: `file://${backend}`,
+          PULUMI_CONFIG_PASSPHRASE: "runlater-e2e-passphrase",
+          PULUMI_SKIP_UPDATE_CHECK: "true",
+          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        },
+      },
+    );
+    await stack.setAllConfig({
+      "runlater:apiKey": { value: API_KEY, secret: true },
+      "runlater:apiUrl": { value: emu.runlaterApiUrl },
+      "runlater:allowPrivateTargets": { value: "true" },
+      healthUrl: { value: emu.target("primary").url },
+      primary: { value: PRIMARY },
+      backup: { value: BACKUP },
+      zoneId: { value: zoneId },
+      recordId: { value: recordId },
+      recordName: { value: "www.example.com" },
+      cloudflareApiToken: { value: CF_TOKEN, secret: true },
+      cloudflareApiUrl: { value: emu.cloudflareApiUrl },
+    });
+  });
+
+  afterAll(async () => {
+    await emu?.close();
+    await closeAllPools();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  let taskId: string;
+
+  it("up creates exactly the 3 Runlater objects in 3 calls, with correct outputs", async () => {
+    emu.resetStats();
+    const res = await stack.up();
+    expect(res.summary.result).toBe("succeeded");
+    expect(emu.stats().objects).toMatchObject({ tasks: 1, endpoints: 2 });
+    expect(writes()).toBe(3);
+    taskId = res.outputs.taskId.value;
+    const task = emu.tasks()[0]!;
+    expect(task.id).toBe(taskId);
+    const eps = emu.endpoints();
+    expect(res.outputs.failoverUrl.secret).toBe(true);
+    expect(eps.map((e) => e.inbound_url)).toContain(res.outputs.failoverUrl.value);
+    expect(task.on_failure_url).toBe(res.outputs.failoverUrl.value);
+    expect(task.on_recovery_url).toBe(res.outputs.recoveryUrl.value);
+    expect(task.cron_expression).toBe("* * * * *");
+  });
+
+  it("a second up changes nothing and writes nothing", async () => {
+    emu.resetStats();
+    const res = await stack.up();
+    const changes = res.summary.resourceChanges ?? {};
+    expect(Object.keys(changes).filter((k) => k !== "same")).toEqual([]);
+    expect(writes()).toBe(0);
+  });
+
+  it("an out-of-band edit shows in preview --refresh and up repairs it", async () => {
+    await client.updateCronTask(taskId, { cron: "*/5 * * * *" });
+    expect(emu.tasks()[0]!.cron_expression).toBe("*/5 * * * *");
+    const pre = await stack.preview({ refresh: true });
+    expect(pre.changeSummary.update ?? 0).toBeGreaterThanOrEqual(1);
+    const res = await stack.up({ refresh: true });
+    expect(res.summary.resourceChanges?.update ?? 0).toBeGreaterThanOrEqual(1);
+    expect(emu.tasks()[0]!.cron_expression).toBe("* * * * *");
+  });
+
+  it("an out-of-band delete is dropped by refresh and recreated (and rewired) by up", async () => {
+    const failoverEp = emu.endpoints().find((e) => e.inbound_url === emu.tasks()[0]!.on_failure_url)!;
+    await client.deleteEndpoint(String(failoverEp.id));
+    expect(emu.stats().objects.endpoints).toBe(1);
+    const ref = await stack.refresh();
+    expect(ref.summary.resourceChanges?.delete ?? 0).toBe(1);
+    const res = await stack.up();
+    expect(res.summary.resourceChanges?.create ?? 0).toBe(1);
+    expect(emu.stats().objects).toMatchObject({ tasks: 1, endpoints: 2 });
+    const task = emu.tasks()[0]!;
+    expect(emu.endpoints().map((e) => e.inbound_url)).toContain(task.on_failure_url);
+    expect(task.on_failure_url).not.toBe(failoverEp.inbound_url);
+  });
+
+  it("the deployed loop fails the record over and back", async () => {
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+    emu.target("primary").set("fail");
+    await emu.advance(MINUTE);
+    expect(content()).toBe(BACKUP);
+    emu.target("primary").set("ok");
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+  });
+
+  it("the exported state holds neither the Runlater key nor the DNS token in plaintext", async () => {
+    const state = JSON.stringify(await stack.exportStack());
+    expect(state).not.toContain(API_KEY);
+    expect(state).not.toContain(CF_TOKEN);
+    expect(state).toContain("ciphertext");
+  });
+
+  it("destroy leaves the emulator empty", async () => {
+    const res = await stack.destroy();
+    expect(res.summary.result).toBe("succeeded");
+    expect(emu.stats().objects).toMatchObject({ tasks: 0, endpoints: 0 });
+    await stack.workspace.removeStack("e2e");
+  });
+});
