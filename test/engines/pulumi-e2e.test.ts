@@ -135,11 +135,15 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
     expect(task.on_failure_url).not.toBe(failoverEp.inbound_url);
   });
 
-  it("the deployed loop fails the record over and back", async () => {
+  it("the deployed loop fails the record over and back; preview --refresh stays empty while failed over", async () => {
     await emu.advance(MINUTE);
     expect(content()).toBe(PRIMARY);
     emu.target("primary").set("fail");
     await emu.advance(MINUTE);
+    expect(content()).toBe(BACKUP);
+    // While failed over, a refreshed preview wants nothing: a pipeline run cannot undo the flip.
+    const pre = await stack.preview({ refresh: true });
+    expect(Object.keys(pre.changeSummary).filter((k) => k !== "same")).toEqual([]);
     expect(content()).toBe(BACKUP);
     emu.target("primary").set("ok");
     await emu.advance(MINUTE);

@@ -131,11 +131,17 @@ describe.each(["cdktf", "cdktn"] as const)("%s: synth + tofu apply of examples/c
       expect((await tofu("plan", "-detailed-exitcode", "-input=false", "-no-color")).status).toBe(0);
     });
 
-    it("the applied loop fails the record over and back", async () => {
+    it("the applied loop fails the record over and back; plan stays empty while failed over", async () => {
       await emu.advance(MINUTE);
       expect(content()).toBe(PRIMARY);
       emu.target("primary").set("fail");
       await emu.advance(MINUTE);
+      expect(content()).toBe(BACKUP);
+      // The GitOps guarantee: while failed over, the next plan wants nothing (the record ignores
+      // `content`), so a pipeline run cannot point traffic back at the dead primary.
+      const plan = await tofu("plan", "-refresh=true", "-detailed-exitcode", "-input=false", "-no-color");
+      if (plan.status !== 0) console.log(plan.out);
+      expect(plan.status).toBe(0);
       expect(content()).toBe(BACKUP);
       emu.target("primary").set("ok");
       await emu.advance(MINUTE);
