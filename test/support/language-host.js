@@ -7,7 +7,6 @@
 // @pulumi/pulumi ships and runs programs with @pulumi/pulumi's own `cmd/run` — the same entry point
 // and flags the Go host uses for a plain TypeScript/JavaScript program. It does not implement
 // code generation, packing, policy packs or dependency installation (the tests run `npm ci`).
-"use strict";
 const { spawn } = require("node:child_process");
 const grpc = require("@grpc/grpc-js");
 const langRpc = require("@pulumi/pulumi/proto/language_grpc_pb.js");
