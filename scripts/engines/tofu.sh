@@ -81,6 +81,19 @@ provider_installation {
   }
 }
 RC
+# cdktf/cdktn `deploy` runs `tofu providers lock`, which ignores the CLI config's mirror and asks
+# the registry; this wrapper points that one subcommand at the mirror (TERRAFORM_BINARY_NAME).
+cat > "$BIN/tofu-offline" <<SH
+#!/bin/sh
+# tofu, but \`providers lock\` reads the offline filesystem mirror (for cdktf/cdktn deploy).
+if [ "\$1" = providers ] && [ "\$2" = lock ]; then
+  shift 2
+  exec "$BIN/tofu" providers lock -fs-mirror="$MIRROR" "\$@"
+fi
+exec "$BIN/tofu" "\$@"
+SH
+chmod +x "$BIN/tofu-offline"
+
 cat > "$DIR/env.sh" <<SH
 export PATH="$BIN:\$PATH"
 export RUNLATER_TOFU="$BIN/tofu"
