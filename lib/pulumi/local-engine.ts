@@ -103,6 +103,11 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
         delete inputs.__provider;
         const provider = await load(text);
         let news = inputs;
+        if (args.id) {
+          // `X.get(name, id)`: the engine reads the object; it runs neither check nor create.
+          const read = await provider.read!(args.id, inputs);
+          return { id: read.id ?? args.id, state: read.props ?? {} };
+        }
         if (provider.check) {
           const checked = await provider.check({}, inputs);
           if (checked.failures && checked.failures.length > 0) {
@@ -113,11 +118,6 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
             );
           }
           news = (checked.inputs ?? inputs) as Record<string, unknown>;
-        }
-        if (args.id) {
-          const read = await provider.read!(args.id, news);
-          const r: LocalResource = { type: args.type, name: args.name, id: args.id, outputs: read.props ?? {} };
-          return { id: args.id, state: r.outputs };
         }
         const prior = created.find((c) => c.provider && c.r.type === args.type && c.r.name === args.name);
         if (prior) {

@@ -40,6 +40,13 @@ export class RunlaterApiError extends Error {
     cause?: unknown;
   }) {
     super(init.message, init.cause !== undefined ? { cause: init.cause } : undefined);
+    // Pulumi's closure serializer turns `super(…)` into `Error.call(this, …)`, which sets nothing
+    // on `this`: a deserialized provider's errors would have no message. Set it explicitly.
+    if (this.message !== init.message) {
+      Object.defineProperty(this, "message", { value: init.message, writable: true, configurable: true, enumerable: false });
+      if (init.cause !== undefined) Object.defineProperty(this, "cause", { value: init.cause, writable: true, configurable: true, enumerable: false });
+      if (!this.stack) Object.defineProperty(this, "stack", { value: `RunlaterApiError: ${init.message}`, writable: true, configurable: true, enumerable: false });
+    }
     // Assigned here, not as a class field: Pulumi's closure serializer drops field initializers.
     this.name = "RunlaterApiError";
     this.operation = init.operation;

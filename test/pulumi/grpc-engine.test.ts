@@ -95,6 +95,15 @@ describe("dynamic provider over gRPC (engine protocol)", () => {
     expect(some.changes).toBe(2); // DIFF_SOME
     expect(some.replaces).toEqual([]);
 
+    // `ForwardEndpoint.get(name, id)`: the engine reads with only what the program registered
+    // (`__provider`, no inputs) — one GET, full outputs.
+    emu.resetStats();
+    const viaGet = await server.read(urn, created.id, { __provider: provider });
+    expect(viaGet.id).toBe(created.id);
+    expect(viaGet.properties.inboundUrl).toBe(created.properties.inboundUrl);
+    expect(viaGet.properties.forwardUrls).toEqual(created.properties.forwardUrls);
+    expect(emu.stats().requests.byMethodPath).toEqual({ "GET /api/v1/endpoints/:id": 1 });
+
     emu.resetStats();
     const read = await server.read(urn, created.id, created.properties);
     expect(read.id).toBe(created.id);

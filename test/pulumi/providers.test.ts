@@ -244,5 +244,12 @@ describe("serialized provider round trip", () => {
     expect(upd.outs.retryAttempts).toBe(5);
     await loaded.delete(created.id, upd.outs);
     expect((await loaded.read(created.id, upd.outs)).id).toBeUndefined();
+
+    // Errors thrown by the deserialized copy keep their message (the serializer rewrites
+    // `super(message)` of Error subclasses into a call that sets nothing).
+    const e = await loaded.update("00000000-0000-7000-8000-000000000000", upd.outs, { ...c.inputs, retryAttempts: 6 }).catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/Runlater endpoints\.\w+ failed: HTTP 404/);
+    expect(String(e)).toContain("HTTP 404");
+    expect((e as Error).message).not.toContain(API_KEY);
   });
 });
