@@ -9,6 +9,7 @@ import { type FailoverPlan, planFailover } from "../failover/plan";
 import type { HttpMethod } from "../runlater/model";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
+import { warnsForChildren } from "./resource-support";
 
 /** Health check of a failover (inputs). */
 export interface DnsFailoverHealthCheckArgs {
@@ -191,6 +192,7 @@ export class DnsFailover extends pulumi.ComponentResource {
 
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runlater:index:DnsFailover", name, {}, opts);
+    warnsForChildren.add(this);
     const failback = args.failback ?? "auto";
     if (failback !== "auto" && failback !== "manual") {
       throw new Error(`DnsFailover ${name}: failback must be "auto" or "manual", got ${JSON.stringify(failback)}`);

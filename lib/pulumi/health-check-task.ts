@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { validateCronTaskSpec } from "../runlater/validate";
-import { mergeSecretOutputs, warnOnPrivateUrl } from "./resource-support";
+import { mergeSecretOutputs, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
 import {
   changedKeys,
   clientFromConfig,
@@ -357,7 +357,8 @@ export class HealthCheckTask extends pulumi.dynamic.Resource {
       "runlater",
       "HealthCheckTask",
     );
-    if (!opts?.id && args?.url !== undefined) warnOnPrivateUrl(this, args.url, "url");
+    const quiet = opts?.parent !== undefined && warnsForChildren.has(opts.parent);
+    if (!opts?.id && !quiet && args?.url !== undefined) warnOnPrivateUrl(this, args.url, "url");
   }
 
   /** Reads an existing task into the program (the `id` option); it is not managed. */

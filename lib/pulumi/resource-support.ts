@@ -14,6 +14,13 @@ export function mergeSecretOutputs(
   return { ...opts, additionalSecretOutputs: [...new Set([...existing, ...keys])] };
 }
 
+/**
+ * Components that already warn about their children's private URLs (DnsFailover validates its
+ * health URL itself), so the child stays quiet instead of printing the same warning twice.
+ * @internal
+ */
+export const warnsForChildren = new WeakSet<pulumi.Resource>();
+
 /** Logs a warning at deploy time when a URL targets a private/loopback host. */
 export function warnOnPrivateUrl(resource: pulumi.Resource, url: pulumi.Input<string>, field: string): void {
   pulumi.output(url).apply((u) => {

@@ -194,6 +194,8 @@ describe("DnsFailover", () => {
     const text = warn.mock.calls.map((c) => String(c[0])).join("\n");
     expect(text).toMatch(/healthCheck\.timeoutMs/);
     expect(text).toMatch(/healthCheck\.url/);
+    // Said once, by the component (its child HealthCheckTask stays quiet about it).
+    expect(text.match(/private or loopback/g)).toHaveLength(1);
     expect(text).toMatch(/TTL|ttl/);
     expect(text).not.toContain(TOKEN);
     warn.mockRestore();
