@@ -21,13 +21,23 @@
 import type { TerraformProvider, TerraformResourceLifecycle } from "cdktf";
 import { Construct } from "constructs";
 import { buildDnsUpdateRequest, type DnsTarget } from "../dns";
-import { FAILOVER_DEFAULTS, type FailoverPlan, planFailover } from "../failover/plan";
+import {
+  FAILOVER_DEFAULTS,
+  type FailoverCost,
+  type FailoverLatch,
+  type FailoverWiring,
+  type PlanObjectKey,
+  planFailover,
+  type Resolved,
+  resolvePlanRefs,
+} from "../failover/plan";
 import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, type ValidationIssue } from "../runlater/validate";
 import type { ApiDialect } from "../runlater/wire";
 import { cdktfCore, isUnresolved } from "./core";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
+import { HeartbeatMonitor } from "./heartbeat-monitor";
 import { isExpression, requireSecretToken } from "./support";
 
 /** Health check of a failover. Defaults follow the seed guide's tips (and the Pulumi component). */
@@ -130,8 +140,23 @@ export interface DnsFailoverProps {
   readonly dns?: DnsTarget;
   /** `auto`: a recovery endpoint puts the primary back; `manual`: no recovery endpoint or hook. @default "auto" */
   readonly failback?: "auto" | "manual";
-  /** Forward retries of each DNS request, 0..10. @default 3 */
+  /**
+   * How the Runlater objects are wired (README "Convergence"): `converge` survives lost,
+   * duplicated and late messages (7 objects); `edge` is runlater-iac 0.1 (3 objects); `seed` is
+   * the seed guide as written. @default "converge"
+   */
+  readonly wiring?: FailoverWiring;
+  /**
+   * Forward retries of the stored DNS request, 0..10: of the recovery request with `converge`
+   * (its failover request never retries), of both with `edge`/`seed`. @default 5 (converge), 3
+   */
   readonly retryAttempts?: number;
+  /** The `converge` wiring's heartbeat latch (re-asserts the primary when failure signals stop). */
+  readonly latch?: FailoverLatch;
+  /** Runlater org notifications (email/Slack/Discord) when the health check fails. @default true */
+  readonly notifyOnFailure?: boolean;
+  /** Runlater org notifications when the health check recovers. @default true */
+  readonly notifyOnRecovery?: boolean;
   /**
    * What to do when `record` does not ignore changes to `content`: `fix` adds it (and warns),
    * `error` fails synthesis with the fix, `warn` only warns. @default "fix"
@@ -177,6 +202,12 @@ export class DnsFailover extends Construct {
   readonly recoveryEndpoint?: ForwardEndpoint;
   /** Which DNS provider the stored requests target. */
   readonly dnsProvider: string;
+  /** The wiring used. */
+  readonly wiring: FailoverWiring;
+  /** Every child by its role (`failover`, `recovery`, `latch`, `relay`, `probe`, `health`, `pulse`). */
+  readonly children: Partial<Record<PlanObjectKey, Construct>>;
+  /** Objects, executions per month and DNS writes of this failover. */
+  readonly cost: FailoverCost;
   /** Non-fatal findings (field-named), also added as warning annotations. */
   readonly warnings: readonly ValidationIssue[];
 
@@ -216,7 +247,11 @@ export class DnsFailover extends Construct {
         primary: props.primary,
         backup: props.backup,
         failback,
+        wiring: props.wiring,
         retryAttempts: props.retryAttempts,
+        latch: props.latch,
+        notifyOnFailure: props.notifyOnFailure,
+        notifyOnRecovery: props.notifyOnRecovery,
         healthCheck: {
           url: hc.url,
           cron: hc.cron,
@@ -246,40 +281,78 @@ export class DnsFailover extends Construct {
       throw new Error(`${owner}: dns.body carries a credential as a literal; use tokens (sensitive TerraformVariables) for the keys.`);
     }
 
-    const endpoint = (label: string, spec: FailoverPlan["failoverEndpoint"]) =>
-      new ForwardEndpoint(this, label, {
-        name: spec.name,
-        forwardUrls: spec.forwardUrls,
-        forwardHeaders: spec.forwardHeaders,
-        forwardBody: unquoteTokens(spec.forwardBody ?? undefined, unquote),
-        forwardBodySecret: request.bodyIsSecret,
-        forwardMethod: spec.forwardMethod ?? undefined,
-        retryAttempts: spec.retryAttempts,
-        useLane: spec.useQueue,
-        enabled: spec.enabled,
-        provider: props.provider,
-        apiDialect: props.apiDialect,
-      });
-    this.failoverEndpoint = endpoint("failover", plan.failoverEndpoint);
-    if (plan.recoveryEndpoint) this.recoveryEndpoint = endpoint("recovery", plan.recoveryEndpoint);
-
-    const task = plan.task(this.failoverEndpoint.inboundUrl, this.recoveryEndpoint?.inboundUrl);
-    this.healthCheck = new HealthCheckTask(this, "health", {
-      name: task.name,
-      url: task.url,
-      method: task.method,
-      cron: task.cron,
-      timeoutMs: task.timeoutMs,
-      expectedStatusCodes: task.expectedStatusCodes ?? undefined,
-      expectedBodyPattern: task.expectedBodyPattern ?? undefined,
-      headers: hc.headers, // undefined unless given: no write-only body to keep in sync (see HealthCheckTask)
-      enabled: task.enabled,
-      onFailureUrl: task.onFailureUrl ?? undefined,
-      onRecoveryUrl: task.onRecoveryUrl ?? undefined,
-      provider: props.provider,
-      apiDialect: props.apiDialect,
-      allowPrivateTargets: props.allowPrivateTargets,
-    });
+    // Every object of the wiring, in plan order; references resolve to earlier objects' URLs
+    // (Terraform references, so the engine orders the creates).
+    const urls: Partial<Record<PlanObjectKey, string>> = {};
+    const resolve = <T>(v: T): Resolved<T, string> => resolvePlanRefs(v, (r) => urls[r.$ref] as string);
+    const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+    const children: Partial<Record<PlanObjectKey, Construct>> = {};
+    for (const o of plan.objects) {
+      if (o.kind === "endpoint") {
+        const spec = resolve(o.spec);
+        const dnsRequest = o.key === "failover" || o.key === "recovery";
+        const ep = new ForwardEndpoint(this, o.key, {
+          name: spec.name,
+          forwardUrls: spec.forwardUrls,
+          forwardHeaders: spec.forwardHeaders,
+          forwardBody: dnsRequest ? unquoteTokens(spec.forwardBody ?? undefined, unquote) : (spec.forwardBody ?? undefined),
+          forwardBodySecret: dnsRequest ? request.bodyIsSecret : false,
+          forwardMethod: spec.forwardMethod ?? undefined,
+          retryAttempts: spec.retryAttempts,
+          useLane: spec.useQueue,
+          enabled: spec.enabled,
+          onFailureUrl: orUndef(spec.onFailureUrl),
+          onRecoveryUrl: orUndef(spec.onRecoveryUrl),
+          notifyOnFailure: orUndef(spec.notifyOnFailure),
+          notifyOnRecovery: orUndef(spec.notifyOnRecovery),
+          provider: props.provider,
+          apiDialect: props.apiDialect,
+        });
+        urls[o.key] = ep.inboundUrl;
+        children[o.key] = ep;
+      } else if (o.kind === "monitor") {
+        const spec = resolve(o.spec);
+        const mon = new HeartbeatMonitor(this, o.key, {
+          name: spec.name,
+          intervalSeconds: spec.intervalSeconds,
+          gracePeriodSeconds: spec.gracePeriodSeconds,
+          onFailureUrl: orUndef(spec.onFailureUrl),
+          notifyOnFailure: orUndef(spec.notifyOnFailure),
+          notifyOnRecovery: orUndef(spec.notifyOnRecovery),
+          provider: props.provider,
+        } as never);
+        urls[o.key] = mon.pingUrl;
+        children[o.key] = mon;
+      } else {
+        const spec = resolve(o.spec);
+        children[o.key] = new HealthCheckTask(this, o.key, {
+          name: spec.name,
+          url: spec.url,
+          method: spec.method,
+          cron: spec.cron,
+          timeoutMs: spec.timeoutMs,
+          expectedStatusCodes: orUndef(spec.expectedStatusCodes),
+          expectedBodyPattern: orUndef(spec.expectedBodyPattern),
+          // undefined unless given: no write-only body to keep in sync (see HealthCheckTask)
+          headers: o.key === "health" ? hc.headers : undefined,
+          enabled: spec.enabled,
+          onFailureUrl: orUndef(spec.onFailureUrl),
+          onRecoveryUrl: orUndef(spec.onRecoveryUrl),
+          notifyOnFailure: orUndef(spec.notifyOnFailure),
+          notifyOnRecovery: orUndef(spec.notifyOnRecovery),
+          provider: props.provider,
+          apiDialect: props.apiDialect,
+          // The pulse targets the probe's inbound URL (a reference); the health URL may be local.
+          allowPrivateTargets: props.allowPrivateTargets,
+        });
+      }
+    }
+    this.children = children;
+    this.failoverEndpoint = children.failover as ForwardEndpoint;
+    this.recoveryEndpoint = children.recovery as ForwardEndpoint | undefined;
+    this.healthCheck = children.health as HealthCheckTask;
+    this.wiring = plan.wiring;
+    this.cost = plan.cost;
     this.taskId = this.healthCheck.taskId;
     this.failoverUrl = this.failoverEndpoint.inboundUrl;
     this.recoveryUrl = this.recoveryEndpoint?.inboundUrl;

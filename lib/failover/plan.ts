@@ -1,33 +1,60 @@
 /**
- * The failover wiring as plain data, shared by the Pulumi component, the CDKTF construct, the
- * demo and the benchmarks: which endpoints to create with which stored DNS request, and the
- * health-check task that points at them. Pure: no engine, no I/O.
+ * The failover as plain data, shared by the Pulumi component, the CDKTF construct, the demo, the
+ * CLI and the benchmarks: every Runlater object of the chosen wiring ({@link failoverLayout}) with
+ * its spec, references to other objects' URLs left as {@link PlanRef}s for the engine to resolve,
+ * and every field validated before anything is created. Pure: no engine, no I/O.
  */
 import { buildDnsUpdateRequest, type DnsTarget, validateDnsTarget } from "../dns";
 import type { CronTaskSpec, EndpointSpec, HttpMethod } from "../runlater/model";
-import { isPrivateHost, type ValidationIssue } from "../runlater/validate";
+import {
+  isPrivateHost,
+  type ValidationIssue,
+  validateCronTaskSpec,
+  validateEndpointSpec,
+} from "../runlater/validate";
+import { type FailoverWiring, failoverLayout, type PlanObjectKey, type PlanRef, refTo, resolvePlanRefs } from "./wiring";
+
+export * from "./wiring";
 
 /** Health check settings of a failover. Defaults follow the seed guide's tips. */
 export interface FailoverHealthCheck {
-  /** The primary's health URL, e.g. `https://primary.example.com/health`. */
+  /** The primary's health URL, e.g. `https://primary.example.com/health` (http or https, no `user:password@`). */
   url: string;
-  /** Five-field cron, UTC. @default "* * * * *" (every minute; needs Runlater Pro) */
+  /** Five-field cron, UTC. Also the probe's cadence in the `converge` wiring. @default "* * * * *" (every minute; needs Runlater Pro) */
   cron?: string;
-  /** Timeout per check in milliseconds, 1000..300000. Keep it under 30000. @default 10000 */
+  /**
+   * Timeout per check in milliseconds, 1000..300000. Keep it under the interval minus 10 s:
+   * Runlater pre-creates the next run 10 s before it is due, and a check still running then sees
+   * that run as "previous" and fires no hook. @default 10000
+   */
   timeoutMs?: number;
   /** Status codes that count as healthy (100..599). @default [200] */
   expectedStatusCodes?: number[];
   /** HTTP method of the check. @default "GET" */
   method?: HttpMethod;
-  /** Substring the healthy body must contain. @default no body check */
+  /**
+   * Substring the healthy body must contain. Runlater does not apply it to JSON responses (they
+   * always pass): use it only with a text health endpoint. @default no body check
+   */
   expectedBodyPattern?: string;
   /** Headers sent with each check. @default {} */
   headers?: Record<string, string>;
 }
 
+/** Settings of the `converge` wiring's heartbeat latch. */
+export interface FailoverLatch {
+  /**
+   * Seconds without a failure signal, on top of the 60 s heartbeat interval, before the latch
+   * re-asserts the primary (60..3600). Must exceed the longest gap between two failed probes
+   * during an outage: Runlater's host blocking spaces checks of a failing host up to 300 s
+   * apart. @default 600
+   */
+  graceSeconds?: number;
+}
+
 /** Everything needed to plan one failover, as plain values (or engine tokens). */
 export interface FailoverPlanInput {
-  /** Base name; endpoints and task are named `<name> failover`, `<name> recovery`, `<name> health`. */
+  /** Base name; objects are named `<name> <role>` (`<name> health`, `<name> failover`, …). */
   name: string;
   healthCheck: FailoverHealthCheck;
   /** Record content while the primary is healthy (an IP for A/AAAA records). */
@@ -36,67 +63,179 @@ export interface FailoverPlanInput {
   backup: string;
   /** Which record to change and how (provider, ids, credentials). */
   dns: DnsTarget;
-  /** `auto`: a recovery endpoint puts the primary back on the first healthy check. `manual`: no recovery hook. @default "auto" */
+  /** `auto`: the primary is put back when it is healthy again. `manual`: never. @default "auto" */
   failback?: "auto" | "manual";
-  /** Forward retries of the DNS request, 0..10. @default 3 */
+  /** How the objects are wired; see {@link FailoverWiring}. @default "converge" */
+  wiring?: FailoverWiring;
+  /**
+   * Forward retries of the stored DNS request, 0..10. `converge`: of the recovery request only
+   * (failover requests never retry; the probe re-sends them every interval while the primary
+   * is down). `edge`/`seed`: of both. @default 5 (`converge`), 3 (`edge`, `seed`)
+   */
   retryAttempts?: number;
+  /** The `converge` wiring's latch. */
+  latch?: FailoverLatch;
+  /** Runlater's org notifications (email/Slack/Discord) when the health check fails. @default true */
+  notifyOnFailure?: boolean;
+  /** Runlater's org notifications when the health check recovers. @default true */
+  notifyOnRecovery?: boolean;
 }
 
-/** The planned objects. */
+/** An endpoint spec whose URLs may refer to other objects. */
+export interface EndpointPlanSpec extends Omit<EndpointSpec, "forwardUrls" | "onFailureUrl" | "onRecoveryUrl"> {
+  forwardUrls: (string | PlanRef)[];
+  onFailureUrl: PlanRef | null;
+  onRecoveryUrl: PlanRef | null;
+}
+
+/** A cron task spec whose URLs may refer to other objects. */
+export interface TaskPlanSpec extends Omit<CronTaskSpec, "url" | "onFailureUrl" | "onRecoveryUrl"> {
+  url: string | PlanRef;
+  onFailureUrl: PlanRef | null;
+  onRecoveryUrl: PlanRef | null;
+}
+
+/** A heartbeat monitor spec (Runlater `schedule_type: "interval"`). */
+export interface MonitorPlanSpec {
+  name: string;
+  /** Seconds between expected pings (60..604800). */
+  intervalSeconds: number;
+  /** Seconds of grace after a missed ping (0..3600). */
+  gracePeriodSeconds: number;
+  enabled: boolean;
+  notifyOnFailure: boolean | null;
+  notifyOnRecovery: boolean | null;
+  onFailureUrl: PlanRef | null;
+  onRecoveryUrl: PlanRef | null;
+}
+
+/** One planned object. `secret`: its spec carries credentials (DNS token, health headers). */
+export type PlannedObject =
+  | { key: PlanObjectKey; kind: "endpoint"; role: string; secret: boolean; spec: EndpointPlanSpec }
+  | { key: PlanObjectKey; kind: "task"; role: string; secret: boolean; spec: TaskPlanSpec }
+  | { key: PlanObjectKey; kind: "monitor"; role: string; secret: false; spec: MonitorPlanSpec };
+
+/** What a failover costs on Runlater and at the DNS API, per failover. */
+export interface FailoverCost {
+  /** Runlater objects. */
+  objects: number;
+  /** Executions per 30-day month while the primary is healthy (Pro includes 1,000,000). */
+  executionsPerMonthHealthy: number;
+  /** Extra executions per hour while the primary is down. */
+  executionsPerHourDown: number;
+  /** DNS API writes per hour while the primary is down (one per failure signal). */
+  dnsWritesPerHourDown: number;
+}
+
+/** The planned failover. */
 export interface FailoverPlan {
   /** Errors (nothing may be created) and warnings (footguns), field-named. */
   errors: ValidationIssue[];
   warnings: ValidationIssue[];
-  /** Endpoint that sets the record to `backup`. */
-  failoverEndpoint: EndpointSpec;
-  /** Endpoint that sets the record back to `primary`; absent with `failback: "manual"`. */
-  recoveryEndpoint?: EndpointSpec;
-  /** The health-check task, given the endpoints' inbound URLs. */
-  task(failoverUrl: string, recoveryUrl?: string): CronTaskSpec;
+  wiring: FailoverWiring;
+  failback: "auto" | "manual";
+  /** Every object, in creation order (each after the objects it refers to). */
+  objects: PlannedObject[];
   /** Defaults applied to the health check. */
   healthCheck: Required<Pick<FailoverHealthCheck, "cron" | "timeoutMs" | "method">> & FailoverHealthCheck;
+  /** Cost estimate. */
+  cost: FailoverCost;
+  /** The failover endpoint's spec (record := backup; it refers to no other object). */
+  failoverEndpoint: EndpointSpec;
+  /** The recovery endpoint's spec (record := primary); absent with `failback: "manual"`. */
+  recoveryEndpoint?: EndpointSpec;
+  /** The object of `key`, if the wiring has it. */
+  object(key: PlanObjectKey): PlannedObject | undefined;
+  /** The health-check task with the endpoints' inbound URLs filled in. */
+  task(failoverUrl: string, recoveryUrl?: string): CronTaskSpec;
 }
 
-/** Defaults of a failover's health check (the seed guide's tips). */
+/** Defaults of a failover (both engines). */
 export const FAILOVER_DEFAULTS = {
   cron: "* * * * *",
   timeoutMs: 10_000,
   expectedStatusCodes: [200],
   method: "GET" as HttpMethod,
-  retryAttempts: 3,
+  wiring: "converge" as FailoverWiring,
+  /** Recovery retries of the `converge` wiring. */
+  retryAttempts: 5,
+  /** Forward retries of the `edge` and `seed` wirings. */
+  legacyRetryAttempts: 3,
+  latchIntervalSeconds: 60,
+  latchGraceSeconds: 600,
+  notifyOnFailure: true,
+  notifyOnRecovery: true,
 };
+
+const PLACEHOLDER_URL = "https://runlater.eu/in/ep_placeholder";
+
+/** Minutes between runs of a five-field cron, estimated like Runlater does (`*\/n` and `*`). */
+function cronEveryMinutes(cron: string): number {
+  const [min, hour] = cron.trim().split(/\s+/);
+  const step = (f: string | undefined, unit: number) => {
+    if (f === undefined) return unit;
+    if (f === "*") return 1;
+    const m = /^\*\/(\d+)$/.exec(f);
+    if (m) return Number(m[1]);
+    return unit;
+  };
+  const m = step(min, 60);
+  if (m !== 60 || hour === "*") return m;
+  return 60 * step(hour, 24);
+}
 
 /**
  * Plans a failover. `isUnresolved` marks values not known yet (CDKTF tokens, Pulumi unknowns):
- * they are passed through without validation.
+ * they are passed through without validation. Hostile values (wrong types, cycles, huge strings)
+ * are reported as errors, never thrown.
  */
 export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v: unknown) => boolean } = {}): FailoverPlan {
   const isUnresolved = opts.isUnresolved ?? (() => false);
   const errors: ValidationIssue[] = [];
   const warnings: ValidationIssue[] = [];
+  const rawHc: Partial<FailoverHealthCheck> =
+    typeof input.healthCheck === "object" && input.healthCheck !== null ? input.healthCheck : {};
+  if (typeof input.healthCheck !== "object" || input.healthCheck === null) {
+    errors.push({ field: "healthCheck", message: "is required: an object with at least `url`" });
+  }
   const hc = {
-    ...input.healthCheck,
-    cron: input.healthCheck.cron ?? FAILOVER_DEFAULTS.cron,
-    timeoutMs: input.healthCheck.timeoutMs ?? FAILOVER_DEFAULTS.timeoutMs,
-    method: input.healthCheck.method ?? FAILOVER_DEFAULTS.method,
-    expectedStatusCodes:
-      input.healthCheck.expectedStatusCodes === undefined
-        ? FAILOVER_DEFAULTS.expectedStatusCodes
-        : input.healthCheck.expectedStatusCodes,
+    ...rawHc,
+    url: rawHc.url as string,
+    cron: rawHc.cron ?? FAILOVER_DEFAULTS.cron,
+    timeoutMs: rawHc.timeoutMs ?? FAILOVER_DEFAULTS.timeoutMs,
+    method: rawHc.method ?? FAILOVER_DEFAULTS.method,
+    expectedStatusCodes: rawHc.expectedStatusCodes === undefined ? FAILOVER_DEFAULTS.expectedStatusCodes : rawHc.expectedStatusCodes,
   };
   const failback = input.failback ?? "auto";
   if (failback !== "auto" && failback !== "manual") {
-    errors.push({ field: "failback", message: `must be "auto" or "manual", got ${JSON.stringify(failback)}` });
+    errors.push({ field: "failback", message: 'must be "auto" or "manual"' });
+  }
+  const wiring = input.wiring ?? FAILOVER_DEFAULTS.wiring;
+  if (wiring !== "converge" && wiring !== "edge" && wiring !== "seed") {
+    errors.push({ field: "wiring", message: 'must be "converge", "edge" or "seed"' });
+  }
+  const converge = wiring === "converge";
+  const retryAttempts = input.retryAttempts ?? (converge ? FAILOVER_DEFAULTS.retryAttempts : FAILOVER_DEFAULTS.legacyRetryAttempts);
+  const graceSeconds = input.latch?.graceSeconds ?? FAILOVER_DEFAULTS.latchGraceSeconds;
+  if (!isUnresolved(graceSeconds) && (typeof graceSeconds !== "number" || !Number.isInteger(graceSeconds) || graceSeconds < 60 || graceSeconds > 3600)) {
+    errors.push({ field: "latch.graceSeconds", message: "must be an integer from 60 to 3600 (seconds)" });
+  }
+  for (const f of ["notifyOnFailure", "notifyOnRecovery"] as const) {
+    const v = input[f];
+    if (v !== undefined && typeof v !== "boolean" && !isUnresolved(v)) errors.push({ field: f, message: "must be true or false" });
   }
 
-  // Seed footguns: warn, never silently accept.
-  if (typeof hc.timeoutMs === "number" && hc.timeoutMs >= 30_000) {
-    warnings.push({
-      field: "healthCheck.timeoutMs",
-      message: `${hc.timeoutMs} ms is long: failure detection takes up to one cron interval + the timeout. Keep it under 30000 (10000 recommended)`,
-    });
+  // Health-check footguns (production behaviour, contract §13).
+  if (typeof hc.timeoutMs === "number" && typeof hc.cron === "string" && !isUnresolved(hc.cron)) {
+    const intervalMs = cronEveryMinutes(hc.cron) * 60_000;
+    if (hc.timeoutMs > intervalMs - 10_000 && hc.timeoutMs <= 300_000 && hc.timeoutMs >= 1000) {
+      warnings.push({
+        field: "healthCheck.timeoutMs",
+        message: `${hc.timeoutMs} ms leaves less than 10 s of the ${intervalMs / 1000} s interval: Runlater pre-creates the next run 10 s before it is due, and a check still running then fires no failure hook`,
+      });
+    }
   }
-  if (!hc.expectedStatusCodes || hc.expectedStatusCodes.length === 0) {
+  if (Array.isArray(hc.expectedStatusCodes) && hc.expectedStatusCodes.length === 0) {
     warnings.push({
       field: "healthCheck.expectedStatusCodes",
       message: "no expected status codes: any 2xx counts as healthy. Set [200] so a degraded answer fails the check",
@@ -104,15 +243,20 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
   }
   if (typeof hc.url === "string" && !isUnresolved(hc.url)) {
     try {
-      const host = new URL(hc.url).hostname;
-      if (isPrivateHost(host)) {
+      const u = new URL(hc.url);
+      if (u.username || u.password) {
+        errors.push({
+          field: "healthCheck.url",
+          message: "must not contain user:password (it would be stored in plain text in the task and the state): send credentials in healthCheck.headers",
+        });
+      } else if (isPrivateHost(u.hostname)) {
         warnings.push({
           field: "healthCheck.url",
-          message: `targets a private or loopback address (${host}): Runlater refuses it; only the local emulator accepts it`,
+          message: `targets a private or loopback address (${u.hostname}): Runlater refuses it; only the local emulator accepts it`,
         });
       }
     } catch {
-      errors.push({ field: "healthCheck.url", message: `must be an absolute http(s) URL, got ${JSON.stringify(hc.url)}` });
+      /* reported by the task validator below */
     }
   }
   for (const [field, content] of [
@@ -126,45 +270,218 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
       target.push({ field: f, message: issue.message });
     }
   }
-  if (!isUnresolved(input.primary) && !isUnresolved(input.backup) && input.primary === input.backup) {
+  if (!isUnresolved(input.primary) && !isUnresolved(input.backup) && input.primary === input.backup && typeof input.primary === "string") {
     warnings.push({ field: "backup", message: "is the same as primary: a failover would change nothing" });
   }
 
-  const retryAttempts = input.retryAttempts ?? FAILOVER_DEFAULTS.retryAttempts;
-  const endpointFor = (label: string, content: string): EndpointSpec => {
-    const req = buildDnsUpdateRequest(input.dns, content, { isUnresolved });
+  const name = typeof input.name === "string" ? input.name : "";
+  const layout = failoverLayout(converge ? "converge" : "edge", failback === "manual" ? "manual" : "auto");
+  const n = (suffix: string) => `${name} ${suffix}`;
+  const objects: PlannedObject[] = [];
+  const dnsEndpoint = (suffix: string, content: string, retries: number): EndpointPlanSpec => {
+    // The seed guide updates a Cloudflare record with a PUT of the full record.
+    const dns =
+      wiring === "seed" && typeof input.dns === "object" && input.dns !== null && input.dns.provider === "cloudflare"
+        ? { ...input.dns, method: "PUT" as const }
+        : input.dns;
+    const req = buildDnsUpdateRequest(dns, content, { isUnresolved });
     return {
-      name: `${input.name} ${label}`,
+      name: n(suffix),
       forwardUrls: [req.url],
-      forwardHeaders: req.headers,
+      // Runlater merges forward_headers over the inbound request's (lower-cased) headers
+      // case-sensitively (endpoints.ex): lower-case names really override what the sender sent.
+      forwardHeaders: converge ? lowerCaseKeys(req.headers) : req.headers,
       forwardBody: req.body,
       forwardMethod: req.method,
-      retryAttempts,
+      retryAttempts: retries,
       useQueue: true,
       enabled: true,
+      notifyOnFailure: true,
+      notifyOnRecovery: null,
+      onFailureUrl: null,
+      onRecoveryUrl: null,
     };
   };
+  const haveInputErrors = errors.length > 0;
+  if (!haveInputErrors) {
+    for (const entry of layout) {
+      const base = { key: entry.key, role: entry.role };
+      switch (entry.key) {
+        case "failover":
+          objects.push({ ...base, kind: "endpoint", secret: true, spec: dnsEndpoint("failover", input.backup, converge ? 0 : retryAttempts) });
+          break;
+        case "recovery":
+          objects.push({ ...base, kind: "endpoint", secret: true, spec: dnsEndpoint("recovery", input.primary, retryAttempts) });
+          break;
+        case "latch":
+          objects.push({
+            ...base,
+            kind: "monitor",
+            secret: false,
+            spec: {
+              name: n("latch"),
+              intervalSeconds: FAILOVER_DEFAULTS.latchIntervalSeconds,
+              gracePeriodSeconds: graceSeconds,
+              enabled: true,
+              notifyOnFailure: false,
+              notifyOnRecovery: false,
+              onFailureUrl: refTo("recovery"),
+              onRecoveryUrl: null,
+            },
+          });
+          break;
+        case "relay":
+          objects.push({
+            ...base,
+            kind: "endpoint",
+            secret: false,
+            spec: {
+              name: n("relay"),
+              forwardUrls: failback === "auto" ? [refTo("failover"), refTo("latch")] : [refTo("failover")],
+              forwardMethod: "POST",
+              forwardHeaders: {},
+              forwardBody: null,
+              retryAttempts: 0,
+              useQueue: false,
+              enabled: true,
+              notifyOnFailure: false,
+              notifyOnRecovery: false,
+              onFailureUrl: null,
+              onRecoveryUrl: null,
+            },
+          });
+          break;
+        case "probe":
+          objects.push({
+            ...base,
+            kind: "endpoint",
+            secret: true,
+            spec: {
+              name: n("probe"),
+              forwardUrls: [hc.url],
+              forwardMethod: hc.method,
+              forwardHeaders: lowerCaseKeys(hc.headers),
+              forwardBody: null,
+              retryAttempts: 0,
+              useQueue: false,
+              enabled: true,
+              notifyOnFailure: false,
+              notifyOnRecovery: false,
+              onFailureUrl: refTo("relay"),
+              onRecoveryUrl: null,
+            },
+          });
+          break;
+        case "health":
+          objects.push({
+            ...base,
+            kind: "task",
+            secret: hc.headers !== undefined && Object.keys(hc.headers ?? {}).length > 0,
+            spec: {
+              name: n("health"),
+              url: hc.url,
+              method: hc.method,
+              cron: hc.cron,
+              timeoutMs: hc.timeoutMs,
+              expectedStatusCodes: Array.isArray(hc.expectedStatusCodes) && hc.expectedStatusCodes.length > 0 ? hc.expectedStatusCodes : null,
+              expectedBodyPattern: hc.expectedBodyPattern ?? null,
+              headers: hc.headers ?? {},
+              enabled: true,
+              notifyOnFailure: input.notifyOnFailure ?? FAILOVER_DEFAULTS.notifyOnFailure,
+              notifyOnRecovery: input.notifyOnRecovery ?? FAILOVER_DEFAULTS.notifyOnRecovery,
+              onFailureUrl: refTo("failover"),
+              onRecoveryUrl: failback === "auto" ? refTo("recovery") : null,
+            },
+          });
+          break;
+        case "pulse":
+          objects.push({
+            ...base,
+            kind: "task",
+            secret: false,
+            spec: {
+              name: n("pulse"),
+              url: refTo("probe"),
+              method: "POST",
+              cron: hc.cron,
+              timeoutMs: 10_000,
+              expectedStatusCodes: null,
+              expectedBodyPattern: null,
+              headers: {},
+              enabled: true,
+              notifyOnFailure: false,
+              notifyOnRecovery: false,
+              onFailureUrl: null,
+              onRecoveryUrl: null,
+            },
+          });
+          break;
+      }
+    }
+    // Every field of every object, before anything is created (placeholders for references).
+    for (const o of objects) {
+      const spec = resolvePlanRefs(o.spec, () => PLACEHOLDER_URL) as unknown as Record<string, unknown>;
+      const issues =
+        o.kind === "task"
+          ? validateCronTaskSpec(spec, { isUnknown: isUnresolved, allowPrivateTargets: true })
+          : o.kind === "endpoint"
+            ? validateEndpointSpec(spec, { isUnknown: isUnresolved })
+            : [];
+      for (const i of issues) {
+        const field = prefixedField(o.key, i.field);
+        if (!errors.some((e) => e.field === field && e.message === i.message)) errors.push({ field, message: i.message });
+      }
+    }
+  }
   const haveErrors = errors.length > 0;
-  const failoverEndpoint = haveErrors ? ({} as EndpointSpec) : endpointFor("failover", input.backup);
-  const recoveryEndpoint = haveErrors || failback === "manual" ? undefined : endpointFor("recovery", input.primary);
+  const endpointSpec = (key: PlanObjectKey) => {
+    const o = objects.find((x) => x.key === key);
+    return o?.kind === "endpoint" ? (o.spec as unknown as EndpointSpec) : undefined;
+  };
+  const cost = costOf(objects, hc.cron, converge);
   return {
     errors,
     warnings,
-    failoverEndpoint,
-    recoveryEndpoint,
+    wiring,
+    failback,
+    objects: haveErrors ? [] : objects,
     healthCheck: hc,
-    task: (failoverUrl, recoveryUrl) => ({
-      name: `${input.name} health`,
-      url: hc.url,
-      method: hc.method,
-      cron: hc.cron,
-      timeoutMs: hc.timeoutMs,
-      expectedStatusCodes: hc.expectedStatusCodes && hc.expectedStatusCodes.length > 0 ? hc.expectedStatusCodes : null,
-      expectedBodyPattern: hc.expectedBodyPattern ?? null,
-      headers: hc.headers ?? {},
-      enabled: true,
-      onFailureUrl: failoverUrl,
-      onRecoveryUrl: failback === "manual" ? null : (recoveryUrl ?? null),
-    }),
+    cost,
+    failoverEndpoint: (haveErrors ? undefined : endpointSpec("failover")) ?? ({} as EndpointSpec),
+    recoveryEndpoint: haveErrors ? undefined : endpointSpec("recovery"),
+    object: (key) => (haveErrors ? undefined : objects.find((o) => o.key === key)),
+    task: (failoverUrl, recoveryUrl) => {
+      const t = objects.find((o) => o.key === "health");
+      if (!t || t.kind !== "task") return {} as CronTaskSpec;
+      return resolvePlanRefs(t.spec, (r) => (r.$ref === "failover" ? failoverUrl : (recoveryUrl ?? null))) as unknown as CronTaskSpec;
+    },
+  };
+}
+
+/** Field names as users wrote them: health-check fields under `healthCheck.`, others under the object. */
+function prefixedField(key: PlanObjectKey, field: string): string {
+  if (key === "health") return `healthCheck.${field}`;
+  if (key === "probe" && field.startsWith("forwardHeaders")) return `healthCheck.${field.replace("forwardHeaders", "headers")}`;
+  if (key === "probe" && field.startsWith("forwardUrls")) return "healthCheck.url";
+  return `${key}.${field}`;
+}
+
+function lowerCaseKeys(h: Record<string, string> | undefined): Record<string, string> {
+  if (typeof h !== "object" || h === null) return {};
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function costOf(objects: PlannedObject[], cron: unknown, converge: boolean): FailoverCost {
+  const every = typeof cron === "string" ? cronEveryMinutes(cron) : 1;
+  const perMonth = (30 * 24 * 60) / every;
+  const crons = objects.filter((o) => o.kind === "task").length;
+  const probeForwards = converge ? 1 : 0;
+  // Down: converge: per interval the probe's failure → relay (2 forwards) → failover (1 forward).
+  const downPerInterval = converge ? (objects.some((o) => o.key === "latch") ? 3 : 2) : 0;
+  return {
+    objects: objects.length,
+    executionsPerMonthHealthy: Math.round(perMonth * (crons + probeForwards)),
+    executionsPerHourDown: Math.round((60 / every) * downPerInterval) + (converge ? 0 : 1),
+    dnsWritesPerHourDown: converge ? Math.round(60 / every) : 1,
   };
 }

@@ -5,7 +5,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsTarget } from "../dns";
-import { type FailoverPlan, planFailover } from "../failover/plan";
+import {
+  type EndpointPlanSpec,
+  FAILOVER_DEFAULTS,
+  FAILOVER_WIRINGS,
+  type FailoverLatch,
+  type FailoverPlan,
+  type FailoverWiring,
+  failoverLayout,
+  type MonitorPlanSpec,
+  type PlanObjectKey,
+  planFailover,
+  type Resolved,
+  resolvePlanRefs,
+  type TaskPlanSpec,
+} from "../failover/plan";
+import { HeartbeatMonitor } from "./heartbeat-monitor";
 import type { HttpMethod } from "../runlater/model";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
@@ -80,8 +95,23 @@ export interface DnsFailoverArgs {
   dns?: pulumi.Input<DnsTarget>;
   /** `auto`: recovery puts the primary back; `manual`: no recovery endpoint or hook. @default "auto" */
   failback?: "auto" | "manual";
-  /** Forward retries of each DNS request, 0..10. @default 3 */
+  /**
+   * How the Runlater objects are wired (see the README's "Convergence" section):
+   * `converge` survives lost, duplicated and late messages (7 objects); `edge` is runlater-iac
+   * 0.1 (3 objects); `seed` is the seed guide as written. @default "converge"
+   */
+  wiring?: FailoverWiring;
+  /**
+   * Forward retries of the stored DNS request, 0..10: of the recovery request with `converge`
+   * (its failover request never retries), of both with `edge`/`seed`. @default 5 (converge), 3
+   */
   retryAttempts?: number;
+  /** The `converge` wiring's heartbeat latch (re-asserts the primary when failure signals stop). */
+  latch?: FailoverLatch;
+  /** Runlater org notifications (email/Slack/Discord) when the health check fails. @default true */
+  notifyOnFailure?: boolean;
+  /** Runlater org notifications when the health check recovers. @default true */
+  notifyOnRecovery?: boolean;
   /**
    * What to do when `record` is a managed resource whose `ignoreChanges` lacks `"content"`
    * (the next deploy would undo a failover): `error` refuses, `warn` logs. @default "error"
@@ -99,8 +129,12 @@ export interface DnsFailoverSummary {
   failover: string;
   /** The recovery request, or `manual`. */
   recovery: string;
-  /** Runlater objects the failover consists of (3, or 2 with manual failback). */
+  /** The wiring. */
+  wiring: FailoverWiring;
+  /** Runlater objects the failover consists of (converge: 7, or 5 with manual failback; edge/seed: 3 or 2). */
   runlaterObjects: number;
+  /** Runlater executions per 30-day month while the primary is healthy (Pro includes 1,000,000). */
+  executionsPerMonthHealthy: number;
 }
 
 const CLOUDFLARE_RECORD_TYPES = ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record"];
@@ -189,11 +223,17 @@ export class DnsFailover extends pulumi.ComponentResource {
   readonly healthCheck: HealthCheckTask;
   readonly failoverEndpoint: ForwardEndpoint;
   readonly recoveryEndpoint?: ForwardEndpoint;
+  /** Every child by its role (`failover`, `recovery`, `latch`, `relay`, `probe`, `health`, `pulse`). */
+  readonly children: Partial<Record<PlanObjectKey, pulumi.Resource>>;
 
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runlater:index:DnsFailover", name, {}, opts);
     warnsForChildren.add(this);
     const failback = args.failback ?? "auto";
+    const wiring = args.wiring ?? FAILOVER_DEFAULTS.wiring;
+    if (!FAILOVER_WIRINGS.includes(wiring)) {
+      throw new Error(`DnsFailover ${name}: wiring must be "converge", "edge" or "seed"`);
+    }
     if (failback !== "auto" && failback !== "manual") {
       throw new Error(`DnsFailover ${name}: failback must be "auto" or "manual", got ${JSON.stringify(failback)}`);
     }
@@ -259,7 +299,11 @@ export class DnsFailover extends pulumi.ComponentResource {
             primary: v.primary,
             backup: v.backup,
             failback,
+            wiring,
             retryAttempts: args.retryAttempts,
+            latch: args.latch,
+            notifyOnFailure: args.notifyOnFailure,
+            notifyOnRecovery: args.notifyOnRecovery,
             healthCheck: {
               url: v.url,
               cron: v.cron,
@@ -288,46 +332,89 @@ export class DnsFailover extends pulumi.ComponentResource {
     const isGeneric = pulumi.unsecret(target).apply((t) => t.provider === "generic");
     // Gate the secret plan on validation, so errors surface as the validation message.
     const securePlan = pulumi.all([checked, plan]).apply(([, p]) => p);
-    type EndpointPick = (p: FailoverPlan) => FailoverPlan["failoverEndpoint"];
-    const endpointArgs = (pick: EndpointPick) => ({
-      name: checked.apply((p) => pick(p).name),
-      forwardUrls: isGeneric.apply((g) =>
-        g ? pulumi.secret(securePlan.apply((p) => pick(p).forwardUrls)) : checked.apply((p) => pick(p).forwardUrls),
-      ),
-      forwardHeaders: pulumi.secret(securePlan.apply((p) => pick(p).forwardHeaders ?? {})),
-      forwardBody: pulumi.secret(securePlan.apply((p) => pick(p).forwardBody ?? "")),
-      forwardMethod: checked.apply((p) => pick(p).forwardMethod ?? "POST"),
-      retryAttempts: checked.apply((p) => pick(p).retryAttempts ?? 3),
-    });
-    this.failoverEndpoint = new ForwardEndpoint(
-      `${name}-failover`,
-      endpointArgs((p) => p.failoverEndpoint),
-      { parent: this },
-    );
-    if (failback === "auto") {
-      this.recoveryEndpoint = new ForwardEndpoint(
-        `${name}-recovery`,
-        endpointArgs((p) => p.recoveryEndpoint!),
-        { parent: this },
-      );
+
+    // Every object of the wiring, in plan order; references resolve to earlier objects' URLs.
+    const urls: Partial<Record<PlanObjectKey, pulumi.Output<string>>> = {};
+    const resolved = <T>(from: pulumi.Output<FailoverPlan>, key: PlanObjectKey, pick: (spec: never) => T) =>
+      pulumi.all([from, pulumi.all(urls as Record<string, pulumi.Output<string>>)]).apply(([p, u]) => {
+        const o = p.objects.find((x) => x.key === key);
+        if (!o) throw new Error(`DnsFailover ${name}: the plan has no ${key}`);
+        return resolvePlanRefs(pick(o.spec as never), (r) => u[r.$ref] as string) as Resolved<T, string>;
+      });
+    const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+    const children: Partial<Record<PlanObjectKey, pulumi.Resource>> = {};
+    for (const entry of failoverLayout(wiring, failback)) {
+      const key = entry.key;
+      const childName = `${name}-${entry.suffix}`;
+      if (entry.kind === "endpoint") {
+        // DNS endpoints (and the probe, which carries the health headers) hold credentials.
+        const secretSpec = key === "failover" || key === "recovery" || key === "probe";
+        const pub = <T>(pick: (s: EndpointPlanSpec) => T) => resolved(checked, key, pick);
+        const sec = <T>(pick: (s: EndpointPlanSpec) => T) => pulumi.secret(resolved(securePlan, key, pick));
+        const ep = new ForwardEndpoint(
+          childName,
+          {
+            name: pub((s) => s.name),
+            forwardUrls: secretSpec
+              ? isGeneric.apply((g) => (g || key === "probe" ? sec((s) => s.forwardUrls) : pub((s) => s.forwardUrls)))
+              : pub((s) => s.forwardUrls),
+            forwardHeaders: sec((s) => s.forwardHeaders ?? {}),
+            forwardBody: sec((s) => s.forwardBody ?? ""),
+            forwardMethod: pub((s) => s.forwardMethod ?? "POST"),
+            retryAttempts: pub((s) => s.retryAttempts ?? 0),
+            useLane: pub((s) => s.useQueue ?? true),
+            onFailureUrl: pub((s) => orUndef(s.onFailureUrl)),
+            onRecoveryUrl: pub((s) => orUndef(s.onRecoveryUrl)),
+            notifyOnFailure: pub((s) => orUndef(s.notifyOnFailure)),
+            notifyOnRecovery: pub((s) => orUndef(s.notifyOnRecovery)),
+          } as never,
+          { parent: this },
+        );
+        urls[key] = ep.inboundUrl;
+        children[key] = ep;
+      } else if (entry.kind === "monitor") {
+        const pub = <T>(pick: (s: MonitorPlanSpec) => T) => resolved(checked, key, pick);
+        const mon = new HeartbeatMonitor(
+          childName,
+          {
+            name: pub((s) => s.name),
+            intervalSeconds: pub((s) => s.intervalSeconds),
+            gracePeriodSeconds: pub((s) => s.gracePeriodSeconds),
+            onFailureUrl: pub((s) => orUndef(s.onFailureUrl)),
+            notifyOnFailure: pub((s) => orUndef(s.notifyOnFailure)),
+            notifyOnRecovery: pub((s) => orUndef(s.notifyOnRecovery)),
+          } as never,
+          { parent: this },
+        );
+        urls[key] = mon.pingUrl;
+        children[key] = mon;
+      } else {
+        const pub = <T>(pick: (s: TaskPlanSpec) => T) => resolved(checked, key, pick);
+        const task = new HealthCheckTask(
+          childName,
+          {
+            name: pub((s) => s.name),
+            url: key === "health" ? pub((s) => s.url) : pulumi.secret(pub((s) => s.url)),
+            method: pub((s) => s.method as HttpMethod),
+            cron: pub((s) => s.cron),
+            timeoutMs: pub((s) => s.timeoutMs as number),
+            expectedStatusCodes: pub((s) => orUndef(s.expectedStatusCodes)),
+            expectedBodyPattern: pub((s) => orUndef(s.expectedBodyPattern)),
+            headers: key === "health" ? pulumi.secret(resolved(securePlan, key, (s: TaskPlanSpec) => s.headers ?? {})) : {},
+            onFailureUrl: pub((s) => orUndef(s.onFailureUrl)),
+            onRecoveryUrl: pub((s) => orUndef(s.onRecoveryUrl)),
+            notifyOnFailure: pub((s) => orUndef(s.notifyOnFailure)),
+            notifyOnRecovery: pub((s) => orUndef(s.notifyOnRecovery)),
+          } as never,
+          { parent: this },
+        );
+        children[key] = task;
+      }
     }
-    const task = checked.apply((p) => p.task("", ""));
-    this.healthCheck = new HealthCheckTask(
-      `${name}-health`,
-      {
-        name: task.name as pulumi.Output<string>,
-        url: task.url,
-        method: task.method as pulumi.Output<HttpMethod>,
-        cron: task.cron,
-        timeoutMs: task.timeoutMs as pulumi.Output<number>,
-        expectedStatusCodes: task.apply((t) => t.expectedStatusCodes ?? undefined) as pulumi.Output<number[]>,
-        expectedBodyPattern: task.apply((t) => t.expectedBodyPattern ?? undefined) as pulumi.Output<string>,
-        headers: task.apply((t) => t.headers ?? {}),
-        onFailureUrl: this.failoverEndpoint.inboundUrl,
-        onRecoveryUrl: this.recoveryEndpoint?.inboundUrl,
-      },
-      { parent: this },
-    );
+    this.children = children;
+    this.failoverEndpoint = children.failover as ForwardEndpoint;
+    this.recoveryEndpoint = children.recovery as ForwardEndpoint | undefined;
+    this.healthCheck = children.health as HealthCheckTask;
     this.taskId = this.healthCheck.taskId;
     this.failoverUrl = pulumi.secret(this.failoverEndpoint.inboundUrl);
     this.recoveryUrl = this.recoveryEndpoint
@@ -336,9 +423,11 @@ export class DnsFailover extends pulumi.ComponentResource {
     this.summary = pulumi.all([checked, target.apply((t) => t.provider)]).apply(([p, provider]): DnsFailoverSummary => ({
       healthCheck: { url: p.healthCheck.url, cron: p.healthCheck.cron, timeoutMs: p.healthCheck.timeoutMs },
       dnsProvider: provider,
+      wiring: p.wiring,
       failover: `${p.failoverEndpoint.forwardMethod} → record := backup`,
       recovery: failback === "auto" ? `${p.recoveryEndpoint?.forwardMethod} → record := primary` : "manual",
-      runlaterObjects: failback === "auto" ? 3 : 2,
+      runlaterObjects: p.objects.length,
+      executionsPerMonthHealthy: p.cost.executionsPerMonthHealthy,
     }));
     this.registerOutputs({
       taskId: this.taskId,
@@ -381,6 +470,10 @@ export class DnsFailover extends pulumi.ComponentResource {
         primary: args.primary as string,
         backup: args.backup as string,
         failback,
+        wiring: args.wiring,
+        latch: args.latch,
+        notifyOnFailure: args.notifyOnFailure,
+        notifyOnRecovery: args.notifyOnRecovery,
         retryAttempts: args.retryAttempts,
         healthCheck: {
           url: hc.url as string,

@@ -1,0 +1,274 @@
+/**
+ * Convergence harness: deploys one failover of a given wiring on a fresh emulator (virtual
+ * clock, production defaults), drives the primary and the DNS API through a scripted fault
+ * timeline, and measures what the record did against what the primary did. Shared by the chaos
+ * benchmark (`npm run bench -- --chaos`) and the convergence tests (test/convergence).
+ *
+ * The record's timeline is read from the emulator's successful DNS forward deliveries (each sets
+ * the record to the content in its body); the primary's from the script.
+ */
+import { type Emulator, type EmulatorOptions, startEmulator } from "../lib/emulator";
+import { type AppliedObject, applyPlan } from "../lib/failover/apply";
+import { type FailoverPlan, type FailoverWiring, planFailover } from "../lib/failover/plan";
+import type { PlanObjectKey } from "../lib/failover/wiring";
+import { RunlaterClient } from "../lib/runlater/client";
+
+export const PRIMARY = "198.51.100.10";
+export const BACKUP = "203.0.113.50";
+const CF_TOKEN = "cf-convergence-token-8d1e";
+const MIN = 60_000;
+
+/** How the primary answers during a down phase. */
+export type DownMode = "503" | "timeout" | "refused";
+
+/** One step of a script, at `at` ms after the deploy (emulator time). */
+export type ScriptStep =
+  | { at: number; primary: "up" | DownMode }
+  | { at: number; dnsErrors: number; status?: number; times?: number }
+  | { at: number; hookLoss: number }
+  /** The next `times` hits of this exact path answer 500 (a lost message). */
+  | { at: number; lose: string; times: number };
+
+/** Options of one harnessed failover. */
+export interface HarnessOptions {
+  wiring: FailoverWiring;
+  seed?: number;
+  /** Extra emulator options (chaos switches). */
+  emulator?: EmulatorOptions;
+  /** Failover plan overrides. */
+  retryAttempts?: number;
+  /** Health-check timeout (ms). @default 10000 */
+  timeoutMs?: number;
+}
+
+/** A deployed failover under test. */
+export interface Harness {
+  emu: Emulator;
+  plan: FailoverPlan;
+  objects: Map<PlanObjectKey, AppliedObject>;
+  /** ms since the deploy, emulator time. */
+  elapsed(): number;
+  /** Current record content. */
+  record(): string | undefined;
+  /** Runs the script to `untilMs` (relative to the deploy). */
+  run(script: ScriptStep[], untilMs: number): Promise<void>;
+  /** The primary's state changes applied so far: [at, up?]. */
+  primaryTimeline: { at: number; up: boolean }[];
+  /** The record's timeline from successful DNS writes: [at, content]. */
+  recordTimeline(): { at: number; content: string }[];
+  /** Executions (cron + forward attempts) and DNS writes so far. */
+  counts(): { executions: number; dnsWrites: number; hooks: number };
+  close(): Promise<void>;
+}
+
+/** Deploys a failover of `opts.wiring` against a built-in primary target and an emulated Cloudflare record. */
+export async function harness(opts: HarnessOptions): Promise<Harness> {
+  const emu = await startEmulator({
+    allowPrivateTargets: true,
+    rateLimit: false,
+    seed: opts.seed ?? 1,
+    virtualTimeoutCapMs: 50,
+    dns: { cloudflare: { tokens: [CF_TOKEN] } },
+    ...opts.emulator,
+  });
+  try {
+    const cf = emu.dns("cloudflare");
+    const zoneId = cf.getZone("example.com")?.id ?? cf.addZone({ name: "example.com" });
+    const recordId = cf.addRecord(zoneId, { name: "www.example.com", type: "A", content: PRIMARY, ttl: 60 });
+    const primary = emu.target("primary");
+    const plan = planFailover({
+      name: "www",
+      healthCheck: { url: primary.url, timeoutMs: opts.timeoutMs ?? 10_000 },
+      primary: PRIMARY,
+      backup: BACKUP,
+      wiring: opts.wiring,
+      retryAttempts: opts.retryAttempts,
+      dns: {
+        provider: "cloudflare",
+        zoneId,
+        recordId,
+        name: "www.example.com",
+        type: "A",
+        ttl: 60,
+        apiToken: CF_TOKEN,
+        apiBaseUrl: emu.cloudflareApiUrl,
+      },
+    });
+    if (plan.errors.length > 0) throw new Error(`harness plan: ${JSON.stringify(plan.errors)}`);
+    const client = new RunlaterClient({ apiKey: emu.apiKey, baseUrl: emu.runlaterApiUrl });
+    const target = {
+      createEndpoint: (s: Parameters<RunlaterClient["createEndpoint"]>[0]) => client.createEndpoint(s),
+      createTask: (s: Parameters<RunlaterClient["createCronTask"]>[0]) => client.createCronTask(s),
+      createMonitor: (s: unknown) =>
+        (client as unknown as { createMonitor(s: unknown): Promise<{ id: string; pingUrl: string }> }).createMonitor(s),
+    };
+    const objects = await applyPlan(plan, target);
+    const t0 = emu.now().getTime();
+    const dnsUrl = String(plan.failoverEndpoint.forwardUrls[0]);
+    const primaryTimeline: { at: number; up: boolean }[] = [{ at: 0, up: true }];
+    const removers: (() => void)[] = [];
+    let dnsFault: (() => void) | undefined;
+    let hookFault: (() => void) | undefined;
+    const apply = (s: ScriptStep) => {
+      const at = emu.now().getTime() - t0;
+      if ("primary" in s) {
+        for (const r of removers.splice(0)) r();
+        if (s.primary === "up") primary.set("ok");
+        else if (s.primary === "503") primary.set("fail", { status: 503 });
+        else if (s.primary === "timeout") primary.set("hang");
+        else {
+          primary.set("ok");
+          removers.push(emu.faults.add({ path: "^/_emulator/targets/primary$", kind: "drop" }));
+        }
+        const up = s.primary === "up";
+        if (primaryTimeline[primaryTimeline.length - 1]!.up !== up) primaryTimeline.push({ at, up });
+      } else if ("dnsErrors" in s) {
+        dnsFault?.();
+        dnsFault = undefined;
+        if (s.dnsErrors > 0) {
+          dnsFault = emu.faults.add({
+            route: "cloudflare.dns_records.*",
+            status: s.status ?? 503,
+            probability: s.dnsErrors,
+            times: s.times,
+          });
+        }
+      } else if ("lose" in s) {
+        emu.faults.add({ path: `^${s.lose.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, status: 500, times: s.times });
+      } else {
+        hookFault?.();
+        hookFault = undefined;
+        if (s.hookLoss > 0) hookFault = addHookLoss(emu, s.hookLoss);
+      }
+    };
+    return {
+      emu,
+      plan,
+      objects,
+      elapsed: () => emu.now().getTime() - t0,
+      record: () => cf.getRecord(zoneId, recordId)?.content,
+      primaryTimeline,
+      async run(script, untilMs) {
+        const steps = [...script].sort((a, b) => a.at - b.at);
+        for (const s of steps) {
+          if (s.at > untilMs) break;
+          await emu.advanceTo(t0 + s.at);
+          apply(s);
+        }
+        await emu.advanceTo(t0 + untilMs);
+      },
+      recordTimeline() {
+        const out: { at: number; content: string }[] = [{ at: 0, content: PRIMARY }];
+        const writes = emu
+          .deliveries({ kind: "forward" })
+          .filter((d) => d.url === dnsUrl && d.status === "success")
+          .map((d) => ({ at: Date.parse(d.finishedAt) - t0, content: d.requestBody.includes(BACKUP) ? BACKUP : PRIMARY }))
+          .sort((a, b) => a.at - b.at);
+        for (const w of writes) if (out[out.length - 1]!.content !== w.content) out.push(w);
+        return out;
+      },
+      counts() {
+        const all = emu.deliveries();
+        return {
+          executions: all.filter((d) => d.kind === "cron" || d.kind === "forward" || d.kind === "once").length,
+          dnsWrites: all.filter((d) => d.kind === "forward" && d.url === dnsUrl).length,
+          hooks: all.filter((d) => d.kind.startsWith("hook")).length,
+        };
+      },
+      close: () => emu.close(),
+    };
+  } catch (e) {
+    await emu.close();
+    throw e;
+  }
+}
+
+/**
+ * Loses action-webhook deliveries with probability `p`: the emulator's own switch when it has
+ * one (`setHookLoss`), else a fault on inbound hits that carry no task id (hooks are sent
+ * without `x-runlater-task-id`; forwards and cron runs carry one).
+ */
+function addHookLoss(emu: Emulator, p: number): () => void {
+  const e = emu as unknown as { setHookLoss?: (p: number) => void };
+  if (e.setHookLoss) {
+    e.setHookLoss(p);
+    return () => e.setHookLoss!(0);
+  }
+  return emu.faults.add({ route: "runlater.inbound", status: 500, probability: p, withoutHeader: "x-runlater-task-id" } as never);
+}
+
+/** What one scripted run did, measured against the primary's timeline. */
+export interface RunMetrics {
+  /** The record is not on the primary at the end (the primary is up then). */
+  wrongAtEnd: boolean;
+  /** ms on a dead primary later than `boundMs` after the outage started (summed). */
+  deadBeyondBoundMs: number;
+  /** Longest single such stretch. */
+  deadLongestMs: number;
+  /** ms on the backup while the primary was up (summed), and the longest stretch. */
+  strandedMs: number;
+  strandedLongestMs: number;
+  /** ms from each recovery until the record was on the primary again (worst). */
+  recoveryWorstMs: number;
+}
+
+/** Measures a record timeline against a primary timeline over [0, endMs). */
+export function measure(
+  primary: { at: number; up: boolean }[],
+  record: { at: number; content: string }[],
+  endMs: number,
+  boundMs: number,
+): RunMetrics {
+  const cuts = [...new Set([0, endMs, ...primary.map((p) => p.at), ...record.map((r) => r.at)])]
+    .filter((t) => t >= 0 && t <= endMs)
+    .sort((a, b) => a - b);
+  const at = <T extends { at: number }>(xs: T[], t: number): T => {
+    let cur = xs[0]!;
+    for (const x of xs) if (x.at <= t) cur = x;
+    return cur;
+  };
+  let dead = 0;
+  let deadRun = 0;
+  let deadLongest = 0;
+  let stranded = 0;
+  let strandedRun = 0;
+  let strandedLongest = 0;
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [a, b] = [cuts[i]!, cuts[i + 1]!];
+    const p = at(primary, a);
+    const r = at(record, a).content;
+    if (!p.up && r === PRIMARY) {
+      // Only the part later than `boundMs` after this outage began counts.
+      const from = Math.max(a, p.at + boundMs);
+      if (b > from) {
+        dead += b - from;
+        deadRun += b - from;
+        deadLongest = Math.max(deadLongest, deadRun);
+      }
+    } else deadRun = 0;
+    if (p.up && r === BACKUP) {
+      stranded += b - a;
+      strandedRun += b - a;
+      strandedLongest = Math.max(strandedLongest, strandedRun);
+    } else strandedRun = 0;
+  }
+  let recoveryWorst = 0;
+  primary.forEach((p, i) => {
+    if (!p.up || i === 0) return;
+    const next = primary[i + 1]?.at ?? endMs;
+    const back = record.find((r) => r.at >= p.at && r.content === PRIMARY && r.at < next);
+    const onPrimary = at(record, p.at).content === PRIMARY;
+    if (!onPrimary) recoveryWorst = Math.max(recoveryWorst, back ? back.at - p.at : next - p.at);
+  });
+  const final = record[record.length - 1]!.content;
+  return {
+    wrongAtEnd: final !== PRIMARY,
+    deadBeyondBoundMs: dead,
+    deadLongestMs: deadLongest,
+    strandedMs: stranded,
+    strandedLongestMs: strandedLongest,
+    recoveryWorstMs: recoveryWorst,
+  };
+}
+
+export { MIN };
