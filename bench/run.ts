@@ -17,6 +17,8 @@ import { closeAllPools } from "../lib/runlater/http";
 import { benchApiCalls } from "./api-calls";
 import { configureProviders } from "./flow";
 import { benchLatency } from "./latency";
+import type { FailoverWiring } from "../lib/failover/plan";
+import { benchChaos, CELLS } from "./chaos";
 import { benchOverhead } from "./overhead";
 import { benchScale } from "./scale";
 import { fmtMs, type Row, renderTable, startHealthServer } from "./support";
@@ -27,7 +29,9 @@ const CF_TOKEN = "cf-bench-token-00000000000000000000";
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const quick = argv.includes("--quick");
-  const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+  const chaos = argv.includes("--chaos");
+  const opt = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
+  const only = chaos ? ["chaos"] : opt("only")?.split(",");
   const want = (s: string) => !only || only.includes(s);
   const started = performance.now();
   const rows: Row[] = [];
@@ -83,6 +87,19 @@ async function main(): Promise<number> {
     rows.push(...r.rows);
     details.scale = { concurrency: 8, p429: 0.03, results: r.results, storm: r.storm };
     timings.scale = performance.now() - t;
+  }
+
+  if (chaos) {
+    const runs = Number(opt("chaos-runs") ?? 504);
+    const hours = Number(opt("chaos-hours") ?? 6);
+    const seed = Number(opt("chaos-seed") ?? 20261202);
+    const wirings = (opt("chaos-wirings") ?? "converge,edge,seed").split(",") as FailoverWiring[];
+    log(`bench: chaos ${runs} runs × ${hours} h × ${wirings.join("/")} …`);
+    const t = performance.now();
+    const r = await benchChaos({ runs, hours, seed, wirings, log });
+    rows.push(...r.rows);
+    details.chaos = { runs, hours, seed, wirings, cells: CELLS, results: r.results };
+    timings.chaos = performance.now() - t;
   }
 
   if (want("overhead")) {
