@@ -1,119 +1,101 @@
 /**
- * Failover and recovery latency in emulator time: from the moment the local primary changes
- * state to the moment the DNS record changed (the `forward` delivery's `finishedAt`), against the
- * bound "one cron interval + the health timeout + the forward's own time".
+ * Failover and recovery latency in emulator time, on the emulator's production defaults (host
+ * blocking, 15 s hooks, forward retry delays) and the default `converge` wiring: from the moment
+ * the primary changes state to the moment the DNS record changed (the DNS write's finish).
  *
- * The clock moves in 1 s steps, so the observed switch is also cross-checked to the second.
- * Scenarios vary where in the cron minute the outage starts and how the primary fails (503 =
- * immediate failure, hang = the check times out after `timeoutMs`).
+ * Outages of 2, 15 and 40 minutes, each starting at several offsets within the cron minute, for a
+ * primary answering 503 and one that hangs (the check times out). Bounds:
+ * - failover: one interval + the check timeout + 30 s of hook/forward latency;
+ * - recovery after an outage shorter than the host block threshold: one interval + 30 s;
+ * - recovery after a long outage: Runlater has blocked the primary's host (3 consecutive failures
+ *   → 30 s, 60 s, 120 s, 300 s), so the first healthy check can come up to 300 s after the
+ *   previous one: 300 s + one interval + the timeout + 30 s. Reported honestly, as measured.
  */
-import type { Emulator } from "../lib/emulator";
-import { planFailover } from "../lib/failover/plan";
-import { deployRun, destroyRun, type FailoverState } from "./flow";
-import { fmtS, type HealthServer, type Row, row, seedCloudflareRecord } from "./support";
+import type { FailoverWiring } from "../lib/failover/plan";
+import { BACKUP, type DownMode, harness, MIN, PRIMARY } from "./convergence";
+import { fmtS, type Row, row } from "./support";
 
-const MINUTE = 60_000;
-const STEP = 1_000;
+const INTERVAL = MIN;
+const TIMEOUT = 10_000;
+const SLACK = 30_000;
+const MAX_BLOCK = 300_000;
 
 export interface LatencySample {
+  wiring: FailoverWiring;
   direction: "failover" | "recovery";
-  mode: "fail" | "hang";
-  /** Outage (or healing) start, ms after the last cron tick. */
+  mode: DownMode;
+  outageMs: number;
   offsetMs: number;
   latencyMs: number;
   boundMs: number;
   ratio: number;
-  /** Emulator time at which polling (1 s steps) first saw the new content, minus the start. */
-  observedMs: number;
-  forwardDurationMs: number;
 }
 
-export async function benchLatency(
-  emu: Emulator,
-  health: HealthServer,
-  cfToken: string,
-  opts: { quick: boolean },
-): Promise<{ rows: Row[]; samples: LatencySample[] }> {
-  const PRIMARY = "198.51.100.20";
-  const BACKUP = "203.0.113.60";
-  const timeoutMs = 10_000;
-  const { dns, content } = seedCloudflareRecord(emu, PRIMARY, cfToken, "lat.example.com");
-  const plan = planFailover({
-    name: "lat",
-    healthCheck: { url: health.url, cron: "* * * * *", timeoutMs, expectedStatusCodes: [200] },
-    primary: PRIMARY,
-    backup: BACKUP,
-    dns,
-  });
-  if (plan.errors.length) throw new Error(`latency plan: ${JSON.stringify(plan.errors)}`);
-  const state: FailoverState = {};
-  const up = await deployRun(plan, state);
-  if (!up.ok) throw up.error;
-  const forwardUrl = plan.failoverEndpoint.forwardUrls[0]!;
+async function phase(wiring: FailoverWiring, mode: DownMode, outageMs: number, offsetMs: number): Promise<LatencySample[]> {
+  const h = await harness({ wiring, timeoutMs: TIMEOUT });
+  try {
+    // Start the outage `offsetMs` after a cron tick (the deploy happens at a whole minute).
+    const start = 3 * MIN + offsetMs;
+    const end = start + outageMs;
+    await h.run(
+      [
+        { at: start, primary: mode },
+        { at: end, primary: "up" },
+      ],
+      end + 20 * MIN,
+    );
+    const tl = h.recordTimeline();
+    const toBackup = tl.find((x) => x.at >= start && x.content === BACKUP);
+    const toPrimary = tl.find((x) => x.at >= end && x.content === PRIMARY);
+    const failBound = INTERVAL + TIMEOUT + SLACK;
+    const longOutage = outageMs >= 3 * INTERVAL;
+    const recBound = INTERVAL + SLACK + (longOutage ? MAX_BLOCK + TIMEOUT : 0);
+    const sample = (direction: LatencySample["direction"], at: number | undefined, from: number, boundMs: number): LatencySample => {
+      const latencyMs = at === undefined ? Number.POSITIVE_INFINITY : at - from;
+      return { wiring, direction, mode, outageMs, offsetMs, latencyMs, boundMs, ratio: latencyMs / boundMs };
+    };
+    return [sample("failover", toBackup?.at, start, failBound), sample("recovery", toPrimary?.at, end, recBound)];
+  } finally {
+    await h.close();
+  }
+}
 
-  health.mode = "ok";
-  await emu.advance(2 * MINUTE);
-  if (content() !== PRIMARY) throw new Error("latency: record is not on the primary after deploy");
-
-  /** Moves to `offset` ms after the next cron tick. */
-  const alignTo = async (offset: number) => {
-    const now = emu.now().getTime();
-    await emu.advanceTo(Math.floor(now / MINUTE) * MINUTE + MINUTE + offset);
-  };
-
-  const measureSwitch = async (direction: LatencySample["direction"], mode: LatencySample["mode"], offsetMs: number) => {
-    const want = direction === "failover" ? BACKUP : PRIMARY;
-    const t0 = emu.now().getTime();
-    health.mode = direction === "failover" ? mode : "ok";
-    let observed: number | undefined;
-    for (let t = 0; t <= 3 * MINUTE && observed === undefined; t += STEP) {
-      await emu.advance(STEP);
-      if (content() === want) observed = emu.now().getTime() - t0;
-    }
-    if (observed === undefined) throw new Error(`latency: ${direction} (${mode}, +${offsetMs} ms) never switched the record`);
-    const fwd = emu
-      .deliveries({ kind: "forward", since: new Date(t0) })
-      .find((d) => d.url === forwardUrl && d.status === "success" && d.requestBody.includes(`"${want}"`));
-    if (!fwd) throw new Error(`latency: no successful forward for ${direction}`);
-    const latencyMs = Date.parse(fwd.finishedAt) - t0;
-    const boundMs = MINUTE + timeoutMs + fwd.durationMs;
-    return { direction, mode, offsetMs, latencyMs, boundMs, ratio: latencyMs / boundMs, observedMs: observed, forwardDurationMs: fwd.durationMs };
-  };
-
+export async function benchLatency(opts: { quick: boolean; wirings?: FailoverWiring[] }): Promise<{ rows: Row[]; samples: LatencySample[] }> {
+  const wirings = opts.wirings ?? ["converge"];
   const offsets = opts.quick ? [30_000] : [1_000, 30_000, 59_000];
-  const modes: LatencySample["mode"][] = ["fail", "hang"];
+  const outages = opts.quick ? [2 * MIN, 15 * MIN] : [2 * MIN, 15 * MIN, 40 * MIN];
+  const modes: DownMode[] = ["503", "timeout"];
   const samples: LatencySample[] = [];
-  for (const mode of modes) {
-    for (const offset of offsets) {
-      await alignTo(offset);
-      samples.push(await measureSwitch("failover", mode, offset));
-      await alignTo(offset);
-      samples.push(await measureSwitch("recovery", mode, offset));
+  for (const wiring of wirings) {
+    for (const mode of modes) {
+      for (const outage of outages) {
+        for (const offset of offsets) samples.push(...(await phase(wiring, mode, outage, offset)));
+      }
     }
   }
-  health.mode = "ok";
-  const down = await destroyRun(state);
-  if (!down.ok) throw down.error;
-
   const rows: Row[] = [];
   const S = "Failover latency";
-  const bound = `≤ ${fmtS(MINUTE + timeoutMs)} (cron 60 s + timeout 10 s + fwd)`;
-  for (const direction of ["failover", "recovery"] as const) {
-    for (const mode of modes) {
-      const xs = samples.filter((s) => s.direction === direction && s.mode === mode);
-      const worst = xs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-      const how = mode === "fail" ? "503" : "hang (timeout)";
-      const label = `${direction === "failover" ? "failover, primary" : "recovery after"} ${how}, worst of ${xs.length}`;
-      rows.push(
-        row(
-          S,
-          label,
-          `${fmtS(worst.latencyMs)} = ${worst.ratio.toFixed(2)}× bound`,
-          bound,
-          xs.every((s) => s.ratio <= 1),
-          xs.map((s) => ({ offsetMs: s.offsetMs, latencyMs: s.latencyMs, boundMs: s.boundMs, ratio: s.ratio, observedMs: s.observedMs })),
-        ),
-      );
+  for (const wiring of wirings) {
+    for (const direction of ["failover", "recovery"] as const) {
+      for (const mode of modes) {
+        for (const long of [false, true]) {
+          const xs = samples.filter((s) => s.wiring === wiring && s.direction === direction && s.mode === mode && s.outageMs >= 3 * MIN === long);
+          if (xs.length === 0) continue;
+          const worst = xs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+          const how = mode === "503" ? "503" : "hang (timeout)";
+          const len = long ? "outage ≥ 15 min" : "outage 2 min";
+          rows.push(
+            row(
+              S,
+              `${wiring}: ${direction} (${how}, ${len}), worst of ${xs.length}`,
+              Number.isFinite(worst.latencyMs) ? `${fmtS(worst.latencyMs)} = ${worst.ratio.toFixed(2)}× bound` : "never",
+              `≤ ${fmtS(worst.boundMs)}${direction === "recovery" && long ? " (incl. 300 s host block)" : ""}`,
+              xs.every((s) => s.ratio <= 1),
+              xs.map((s) => ({ outageMs: s.outageMs, offsetMs: s.offsetMs, latencyMs: s.latencyMs, boundMs: s.boundMs })),
+            ),
+          );
+        }
+      }
     }
   }
   return { rows, samples };

@@ -67,7 +67,7 @@ async function main(): Promise<number> {
       if (want("latency")) {
         log("bench: failover latency …");
         const t = performance.now();
-        const r = await benchLatency(emu, health, CF_TOKEN, { quick });
+        const r = await benchLatency({ quick });
         rows.push(...r.rows);
         details.latency = r.samples;
         timings.latency = performance.now() - t;

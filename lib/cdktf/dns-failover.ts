@@ -34,6 +34,7 @@ import {
 import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, type ValidationIssue } from "../runlater/validate";
 import type { ApiDialect } from "../runlater/wire";
+import { kindOf } from "../failover/input";
 import { cdktfCore, isUnresolved } from "./core";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
@@ -214,15 +215,21 @@ export class DnsFailover extends Construct {
   constructor(scope: Construct, id: string, props: DnsFailoverProps) {
     super(scope, id);
     const owner = `DnsFailover ${this.node.path}`;
+    if (typeof props !== "object" || props === null || Array.isArray(props)) {
+      throw new RunlaterValidationError(
+        [{ field: "props", message: `are required: { healthCheck, primary, backup, record + dnsApiToken | dns }, got ${kindOf(props)}` }],
+        `${owner} props`,
+      );
+    }
     const core = cdktfCore();
     const failback = props.failback ?? "auto";
     if (failback !== "auto" && failback !== "manual") {
-      throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual", got ${JSON.stringify(failback)}` }], `${owner} props`);
+      throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], `${owner} props`);
     }
     const guard = props.recordGuard ?? "fix";
     if (guard !== "fix" && guard !== "warn" && guard !== "error") {
       throw new RunlaterValidationError(
-        [{ field: "recordGuard", message: `must be "fix", "warn" or "error", got ${JSON.stringify(guard)}` }],
+        [{ field: "recordGuard", message: `must be "fix", "warn" or "error"` }],
         `${owner} props`,
       );
     }

@@ -12,6 +12,7 @@ import {
   validateCronTaskSpec,
   validateEndpointSpec,
 } from "../runlater/validate";
+import { checkFieldTypes, checkInputShape, kindOf } from "./input";
 import { type FailoverWiring, failoverLayout, type PlanObjectKey, type PlanRef, refTo, resolvePlanRefs } from "./wiring";
 
 export * from "./wiring";
@@ -191,6 +192,8 @@ function cronEveryMinutes(cron: string): number {
  */
 export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v: unknown) => boolean } = {}): FailoverPlan {
   const isUnresolved = opts.isUnresolved ?? (() => false);
+  const shapeIssues = checkPlanInputShape(input, isUnresolved);
+  if (shapeIssues.length > 0) return rejectedPlan(shapeIssues);
   const errors: ValidationIssue[] = [];
   const warnings: ValidationIssue[] = [];
   const rawHc: Partial<FailoverHealthCheck> =
@@ -455,6 +458,68 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
       if (!t || t.kind !== "task") return {} as CronTaskSpec;
       return resolvePlanRefs(t.spec, (r) => (r.$ref === "failover" ? failoverUrl : (recoveryUrl ?? null))) as unknown as CronTaskSpec;
     },
+  };
+}
+
+const INPUT_TYPES = {
+  name: "string",
+  primary: "string",
+  backup: "string",
+  failback: "string",
+  wiring: "string",
+  retryAttempts: "number",
+  healthCheck: "object",
+  dns: "object",
+  latch: "object",
+  notifyOnFailure: "boolean",
+  notifyOnRecovery: "boolean",
+} as const;
+const HEALTH_TYPES = {
+  url: "string",
+  cron: "string",
+  timeoutMs: "number",
+  method: "string",
+  expectedBodyPattern: "string",
+  headers: "object",
+} as const;
+
+/** Types and shapes of the whole input, before any validator looks inside (see input.ts). */
+function checkPlanInputShape(input: unknown, isUnresolved: (v: unknown) => boolean): ValidationIssue[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return [{ field: "props", message: `are required: an object with healthCheck, primary, backup and a DNS target, got ${kindOf(input)}` }];
+  }
+  const i = input as Record<string, unknown>;
+  const issues = checkFieldTypes(i, INPUT_TYPES, "", isUnresolved);
+  if (i.healthCheck === undefined || i.healthCheck === null) {
+    issues.push({ field: "healthCheck", message: "is required: an object with at least `url`" });
+  }
+  if (i.name === "" || (typeof i.name === "string" && i.name.length > 200)) {
+    issues.push({ field: "name", message: "must be 1 to 200 characters" });
+  }
+  const hc = i.healthCheck;
+  if (typeof hc === "object" && hc !== null && !isUnresolved(hc)) {
+    issues.push(...checkFieldTypes(hc as Record<string, unknown>, HEALTH_TYPES, "healthCheck.", isUnresolved));
+  }
+  for (const k of ["name", "primary", "backup", "healthCheck", "dns", "latch", "failback", "wiring"]) {
+    if (issues.some((x) => x.field === k || x.field.startsWith(`${k}.`))) continue;
+    issues.push(...checkInputShape(i[k], k, isUnresolved));
+  }
+  return issues;
+}
+
+/** A plan that creates nothing, for input that could not even be read. */
+function rejectedPlan(errors: ValidationIssue[]): FailoverPlan {
+  return {
+    errors,
+    warnings: [],
+    wiring: FAILOVER_DEFAULTS.wiring,
+    failback: "auto",
+    objects: [],
+    healthCheck: { url: "", cron: FAILOVER_DEFAULTS.cron, timeoutMs: FAILOVER_DEFAULTS.timeoutMs, method: FAILOVER_DEFAULTS.method },
+    cost: { objects: 0, executionsPerMonthHealthy: 0, executionsPerHourDown: 0, dnsWritesPerHourDown: 0 },
+    failoverEndpoint: {} as EndpointSpec,
+    object: () => undefined,
+    task: () => ({}) as CronTaskSpec,
   };
 }
 

@@ -20,6 +20,8 @@ import {
   resolvePlanRefs,
   type TaskPlanSpec,
 } from "../failover/plan";
+import { kindOf } from "../failover/input";
+import { RunlaterValidationError } from "../runlater/validate";
 import { HeartbeatMonitor } from "./heartbeat-monitor";
 import type { HttpMethod } from "../runlater/model";
 import { ForwardEndpoint } from "./forward-endpoint";
@@ -229,13 +231,23 @@ export class DnsFailover extends pulumi.ComponentResource {
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runlater:index:DnsFailover", name, {}, opts);
     warnsForChildren.add(this);
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      throw new RunlaterValidationError(
+        [{ field: "args", message: `are required: { healthCheck, primary, backup, record + cloudflare | dns }, got ${kindOf(args)}` }],
+        `DnsFailover ${name} arguments`,
+      );
+    }
+    const guardMode = args.recordGuard ?? "error";
+    if (guardMode !== "error" && guardMode !== "warn") {
+      throw new RunlaterValidationError([{ field: "recordGuard", message: 'must be "error" or "warn"' }], `DnsFailover ${name} arguments`);
+    }
     const failback = args.failback ?? "auto";
     const wiring = args.wiring ?? FAILOVER_DEFAULTS.wiring;
     if (!FAILOVER_WIRINGS.includes(wiring)) {
       throw new Error(`DnsFailover ${name}: wiring must be "converge", "edge" or "seed"`);
     }
     if (failback !== "auto" && failback !== "manual") {
-      throw new Error(`DnsFailover ${name}: failback must be "auto" or "manual", got ${JSON.stringify(failback)}`);
+      throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], `DnsFailover ${name} arguments`);
     }
     if (!args.record === !args.dns) {
       throw new Error(
@@ -245,7 +257,7 @@ export class DnsFailover extends pulumi.ComponentResource {
     if (args.record && !args.cloudflare?.apiToken) {
       throw new Error(`DnsFailover ${name}: \`cloudflare.apiToken\` is required with \`record\` (a token with Zone → DNS → Edit)`);
     }
-    if (args.record) this.guardRecord(name, args.record, args.recordGuard ?? "error");
+    if (args.record) this.guardRecord(name, args.record, guardMode);
     this.validateEarly(name, args, failback);
 
     const target: pulumi.Output<DnsTarget> = args.dns
@@ -331,7 +343,16 @@ export class DnsFailover extends pulumi.ComponentResource {
     // Generic targets may carry a credential in the URL (e.g. a token query parameter).
     const isGeneric = pulumi.unsecret(target).apply((t) => t.provider === "generic");
     // Gate the secret plan on validation, so errors surface as the validation message.
-    const securePlan = pulumi.all([checked, plan]).apply(([, p]) => p);
+    // The public plan validated placeholders for the credentials; validate the real values too,
+    // naming only the fields (a credential's message could echo it).
+    const securePlan = pulumi.all([checked, plan]).apply(([pub, p]) => {
+      const known = new Set(pub.errors.map((e) => e.field));
+      const fields = [...new Set(p.errors.map((e) => e.field).filter((f) => !known.has(f)))];
+      if (fields.length > 0) {
+        throw new Error(`DnsFailover ${name}: invalid secret arguments (values not shown): ${fields.join(", ")}`);
+      }
+      return p;
+    });
 
     // Every object of the wiring, in plan order; references resolve to earlier objects' URLs.
     const urls: Partial<Record<PlanObjectKey, pulumi.Output<string>>> = {};

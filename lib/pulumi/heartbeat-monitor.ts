@@ -5,6 +5,7 @@ export class HeartbeatMonitor extends pulumi.ComponentResource {
   readonly pingUrl: pulumi.Output<string>;
   constructor(name: string, _args: HeartbeatMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runlater:stub:HeartbeatMonitor", name, {}, opts);
-    this.pingUrl = pulumi.output("");
+    this.pingUrl = pulumi.output("https://runlater.eu/ping/pm_stub");
+    this.registerOutputs({});
   }
 }
