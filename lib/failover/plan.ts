@@ -229,9 +229,15 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
   }
 
   // Health-check footguns (production behaviour, contract §13).
+  if (typeof hc.timeoutMs === "number" && hc.timeoutMs >= 30_000 && hc.timeoutMs <= 300_000) {
+    warnings.push({
+      field: "healthCheck.timeoutMs",
+      message: `${hc.timeoutMs} ms is long: failure detection takes up to one cron interval + the timeout. Keep it under 30000 (10000 recommended)`,
+    });
+  }
   if (typeof hc.timeoutMs === "number" && typeof hc.cron === "string" && !isUnresolved(hc.cron)) {
     const intervalMs = cronEveryMinutes(hc.cron) * 60_000;
-    if (hc.timeoutMs > intervalMs - 10_000 && hc.timeoutMs <= 300_000 && hc.timeoutMs >= 1000) {
+    if (hc.timeoutMs > intervalMs - 10_000 && hc.timeoutMs <= 300_000 && hc.timeoutMs >= 1000 && !warnings.some((w) => w.field === "healthCheck.timeoutMs")) {
       warnings.push({
         field: "healthCheck.timeoutMs",
         message: `${hc.timeoutMs} ms leaves less than 10 s of the ${intervalMs / 1000} s interval: Runlater pre-creates the next run 10 s before it is due, and a check still running then fires no failure hook`,
@@ -499,6 +505,10 @@ function checkPlanInputShape(input: unknown, isUnresolved: (v: unknown) => boole
   const hc = i.healthCheck;
   if (typeof hc === "object" && hc !== null && !isUnresolved(hc)) {
     issues.push(...checkFieldTypes(hc as Record<string, unknown>, HEALTH_TYPES, "healthCheck.", isUnresolved));
+    const codes = (hc as Record<string, unknown>).expectedStatusCodes;
+    if (codes !== undefined && !isUnresolved(codes) && !Array.isArray(codes)) {
+      issues.push({ field: "healthCheck.expectedStatusCodes", message: `must be an array of status codes (100..599), e.g. [200], got ${kindOf(codes)}` });
+    }
   }
   for (const k of ["name", "primary", "backup", "healthCheck", "dns", "latch", "failback", "wiring"]) {
     if (issues.some((x) => x.field === k || x.field.startsWith(`${k}.`))) continue;
@@ -526,6 +536,7 @@ function rejectedPlan(errors: ValidationIssue[]): FailoverPlan {
 /** Field names as users wrote them: health-check fields under `healthCheck.`, others under the object. */
 function prefixedField(key: PlanObjectKey, field: string): string {
   if (key === "health") return `healthCheck.${field}`;
+  if ((key === "failover" || key === "recovery") && field === "retryAttempts") return "retryAttempts";
   if (key === "probe" && field.startsWith("forwardHeaders")) return `healthCheck.${field.replace("forwardHeaders", "headers")}`;
   if (key === "probe" && field.startsWith("forwardUrls")) return "healthCheck.url";
   return `${key}.${field}`;

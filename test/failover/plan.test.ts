@@ -11,8 +11,8 @@ const cf = {
 };
 
 describe("planFailover", () => {
-  it("plans two endpoints with the stored DNS request and a task wired to them", () => {
-    const p = planFailover({ name: "www", healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
+  it("edge wiring (v0.1): two endpoints with the stored DNS request and a task wired to them", () => {
+    const p = planFailover({ name: "www", wiring: "edge", healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
     expect(p.errors).toEqual([]);
     expect(p.failoverEndpoint).toMatchObject({
       name: "www failover",
@@ -35,7 +35,7 @@ describe("planFailover", () => {
   });
 
   it("manual failback plans no recovery endpoint and no recovery hook", () => {
-    const p = planFailover({ name: "www", failback: "manual", healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
+    const p = planFailover({ name: "www", wiring: "edge", failback: "manual", healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
     expect(p.recoveryEndpoint).toBeUndefined();
     expect(p.task("https://x/in/a", "https://x/in/b").onRecoveryUrl).toBeNull();
   });
@@ -69,5 +69,64 @@ describe("planFailover", () => {
     const p = planFailover({ name: "x", healthCheck: { url: "https://p.example.com/h" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: { provider: "route53", hostedZoneId: "Z1" } });
     expect(p.errors.length).toBeGreaterThan(0);
     expect(p.errors.map((e) => e.message).join(" ")).toMatch(/SigV4|sign|expire/i);
+  });
+
+  it("converge wiring: seven objects in dependency order, wired by references", () => {
+    const p = planFailover({ name: "www", healthCheck: { url: "https://p.example.com/health", headers: { Authorization: "Bearer h" } }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
+    expect(p.errors).toEqual([]);
+    expect(p.wiring).toBe("converge");
+    expect(p.objects.map((o) => `${o.kind}:${o.key}`)).toEqual([
+      "endpoint:failover",
+      "endpoint:recovery",
+      "monitor:latch",
+      "endpoint:relay",
+      "endpoint:probe",
+      "task:health",
+      "task:pulse",
+    ]);
+    const get = (k: string) => p.objects.find((o) => o.key === k)!.spec as unknown as Record<string, unknown>;
+    // Failover never retries; recovery rides out a DNS API outage.
+    expect(get("failover").retryAttempts).toBe(0);
+    expect(get("recovery").retryAttempts).toBe(5);
+    // Lower-case header names really override what the sender of the inbound URL sent.
+    expect(Object.keys(get("failover").forwardHeaders as object)).toEqual(["authorization", "content-type"]);
+    // The probe: a fresh one-time check per pulse, whose failure hook goes to the relay.
+    expect(get("probe")).toMatchObject({ forwardUrls: ["https://p.example.com/health"], forwardMethod: "GET", retryAttempts: 0, onFailureUrl: { $ref: "relay", attr: "inboundUrl" }, forwardHeaders: { authorization: "Bearer h" } });
+    expect(get("relay")).toMatchObject({ forwardMethod: "POST", forwardUrls: [{ $ref: "failover", attr: "inboundUrl" }, { $ref: "latch", attr: "pingUrl" }] });
+    expect(get("latch")).toMatchObject({ intervalSeconds: 60, gracePeriodSeconds: 600, onFailureUrl: { $ref: "recovery", attr: "inboundUrl" } });
+    expect(get("health")).toMatchObject({ onFailureUrl: { $ref: "failover" }, onRecoveryUrl: { $ref: "recovery" }, notifyOnFailure: true, notifyOnRecovery: true });
+    expect(get("pulse")).toMatchObject({ url: { $ref: "probe", attr: "inboundUrl" }, method: "POST", cron: "* * * * *", notifyOnFailure: false });
+    expect(p.cost).toEqual({ objects: 7, executionsPerMonthHealthy: 129_600, executionsPerHourDown: 180, dnsWritesPerHourDown: 60 });
+  });
+
+  it("converge with manual failback: no recovery, no latch", () => {
+    const p = planFailover({ name: "www", failback: "manual", healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
+    expect(p.objects.map((o) => o.key)).toEqual(["failover", "relay", "probe", "health", "pulse"]);
+  });
+
+  it("validates every field of every object before anything is created", () => {
+    for (const [hc, field] of [
+      [{ url: "https://p.example.com/h", cron: "61 * * * *" }, "healthCheck.cron"],
+      [{ url: "https://p.example.com/h", cron: "* * * * * *" }, "healthCheck.cron"],
+      [{ url: "https://p.example.com/h", timeoutMs: 0 }, "healthCheck.timeoutMs"],
+      [{ url: "https://p.example.com/h", timeoutMs: 400_000 }, "healthCheck.timeoutMs"],
+      [{ url: "https://p.example.com/h", timeoutMs: "5000" }, "healthCheck.timeoutMs"],
+      [{ url: "ftp://p.example.com/h" }, "healthCheck.url"],
+      [{ url: "https://user:pw@p.example.com/h" }, "healthCheck.url"],
+      [{ url: "https://p.example.com/h", expectedStatusCodes: [99] }, "healthCheck.expectedStatusCodes[0]"],
+      [{ url: "https://p.example.com/h", expectedStatusCodes: 200 }, "healthCheck.expectedStatusCodes"],
+      [{ url: "https://p.example.com/h", method: "FETCH" }, "healthCheck.method"],
+    ] as const) {
+      const p = planFailover({ name: "www", healthCheck: hc as never, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
+      expect({ hc, fields: p.errors.map((e) => e.field) }).toEqual({ hc, fields: expect.arrayContaining([field]) });
+      expect(p.objects).toEqual([]);
+    }
+  });
+
+  it("the seed wiring replays the guide's request: a PUT of the full Cloudflare record", () => {
+    const p = planFailover({ name: "www", wiring: "seed", healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
+    expect(p.failoverEndpoint.forwardMethod).toBe("PUT");
+    expect(JSON.parse(p.failoverEndpoint.forwardBody!)).toMatchObject({ type: "A", name: "www.example.com", content: "203.0.113.50" });
+    expect(p.failoverEndpoint.retryAttempts).toBe(3);
   });
 });
