@@ -161,12 +161,14 @@ export class Monitors {
   constructor(private readonly ctx: MonitorContext) {}
 
   /** Arms the checker if a monitor could go down (keeps the event queue empty otherwise). */
-  armChecker(): void {
+  armChecker(after?: number): void {
     if (this.checkArmed || !this.anyWatchable()) return;
     this.checkArmed = true;
     const now = this.ctx.now();
     const first = this.ctx.startedAt + MONITOR_FIRST_CHECK_MS;
-    const n = now <= first ? 0 : Math.ceil((now - first) / MONITOR_CHECK_INTERVAL_MS);
+    // The next check at or after now (strictly after `after`, the check that just ran).
+    let n = now <= first ? 0 : Math.ceil((now - first) / MONITOR_CHECK_INTERVAL_MS);
+    if (after !== undefined && first + n * MONITOR_CHECK_INTERVAL_MS <= after) n++;
     this.ctx.at(first + n * MONITOR_CHECK_INTERVAL_MS, () => this.check());
   }
 
@@ -188,7 +190,7 @@ export class Monitors {
       this.ctx.onChange();
       if (m.on_failure_url) await this.hook("monitor.down", m, m.on_failure_url);
     }
-    this.armChecker();
+    this.armChecker(now);
   }
 
   private hook(kind: "monitor.down" | "monitor.recovered", m: MonitorRec, url: string): Promise<void> {
