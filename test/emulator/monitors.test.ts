@@ -132,7 +132,7 @@ describe("the monitor checker", () => {
   });
 
   it("keeps the event queue empty while no monitor can go down", async () => {
-    const pending = async () => (await (await fetch(`${emu.url}/_emulator/clock`)).json()).pending;
+    const pending = async () => ((await (await fetch(`${emu.url}/_emulator/clock`)).json()) as { pending: number }).pending;
     const m = await create();
     await emu.advance(MIN);
     expect(await pending()).toBe(0);
