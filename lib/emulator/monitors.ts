@@ -51,7 +51,9 @@ const res = (status: number, body?: unknown): EmuResponse => ({ status, body });
 const notFound = () => res(404, { error: { code: "not_found", message: "Resource not found" } });
 
 function addErr(errs: Errors, field: string, msg: string): void {
-  (errs[field] ??= []).push(msg);
+  const list = errs[field] ?? [];
+  list.push(msg);
+  errs[field] = list;
 }
 
 /** Monitor → wire JSON (`monitor_json`). */

@@ -496,10 +496,24 @@ export class Scheduler {
 }
 
 
+/** Parsed expressions (parsing dominates the cost of a tick); `null` = invalid. */
+const cronCache = new Map<string, Cron | null>();
+
 /** Next run of a 5-field UTC cron strictly after `from` (epoch ms). */
 export function nextCronRun(expr: string, from: number): number | undefined {
+  let c = cronCache.get(expr);
+  if (c === undefined) {
+    try {
+      c = new Cron(expr, { paused: true, utcOffset: 0 }); // a fixed offset: much cheaper than timezone "UTC"
+    } catch {
+      c = null;
+    }
+    if (cronCache.size > 1000) cronCache.clear();
+    cronCache.set(expr, c);
+  }
+  if (c === null) return undefined;
   try {
-    const next = new Cron(expr, { paused: true, timezone: "UTC" }).nextRun(new Date(from));
+    const next = c.nextRun(new Date(from));
     return next ? next.getTime() : undefined;
   } catch {
     return undefined;

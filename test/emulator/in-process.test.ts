@@ -72,6 +72,18 @@ describe("inProcessHosts", () => {
     expect(emu.stats().requests.byRoute["cloudflare.dns_records.patch"]).toBe(2);
   });
 
+  it("publicOrigin: inbound_url and ping_url on it, whatever origin the API call used", async () => {
+    emu = await startEmulator({ apiKeys: [KEY], publicOrigin: "http://runlater.test", rateLimit: false });
+    const res = await fetch(`${emu.runlaterApiUrl}/endpoints`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x", forward_urls: ["https://example.com/"] }),
+    });
+    expect(((await res.json()) as { data: { inbound_url: string } }).data.inbound_url).toMatch(/^http:\/\/runlater\.test\/in\/ep_/);
+    const m = await api("POST", "/monitors", { name: "m", schedule_type: "interval", interval_seconds: 60 });
+    expect(m.body.data.ping_url).toMatch(/^http:\/\/runlater\.test\/ping\/pm_/);
+  });
+
   it("faults apply in-process; a fault window in emulator time schedules a DNS API outage", async () => {
     const w = await wire();
     const start = emu.now().getTime();
