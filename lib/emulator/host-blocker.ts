@@ -110,10 +110,9 @@ export function hostKey(url: string, ctx: HostKeyContext): string | undefined {
   }
   const host = u.hostname.toLowerCase();
   if (host === "") return undefined;
-  if (ctx.inProcess(host) || !ctx.isPrivate(host)) return host;
   const port = u.port || (u.protocol === "https:" ? "443" : "80");
   const hp = `${host}:${port}`;
-  if (hp !== ctx.selfHostPort) return hp;
+  if (hp !== ctx.selfHostPort) return ctx.inProcess(host) || !ctx.isPrivate(host) ? host : hp;
   const p = u.pathname;
   const target = /^\/_emulator\/targets\/([^/]+)/.exec(p);
   if (target) return `${hp}#target:${target[1]}`;

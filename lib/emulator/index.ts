@@ -512,7 +512,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     onChange,
   });
   // Re-arm restored work: cron tasks from now, pending (and interrupted) executions at their time.
-  for (const t of state.tasks.values()) if (t.schedule_type === "cron" && !t.deleted_at) scheduler.scheduleCron(t);
+  for (const t of state.tasks.values()) if (t.schedule_type === "cron" && !t.deleted_at) scheduler.rearmCron(t);
   for (const e of state.executions.values()) {
     if (e.status === "running") e.status = "pending";
     if (e.status === "pending") scheduler.armExecution(e);

@@ -149,6 +149,16 @@ export class Scheduler {
     });
   }
 
+  /**
+   * Re-arms a restored cron task: from now, or from its latest pending execution (one
+   * pre-created before the restart), so that tick is not created twice.
+   */
+  rearmCron(task: TaskRec): void {
+    let from = this.o.clock.now();
+    for (const e of this.byTask.get(task.id) ?? []) if (e.status === "pending" && e.scheduled_for > from) from = e.scheduled_for;
+    this.scheduleCron(task, from);
+  }
+
   /** Cancels a task's future cron runs. */
   cancel(taskId: string): void {
     this.cronGen.set(taskId, (this.cronGen.get(taskId) ?? 0) + 1);

@@ -72,6 +72,18 @@ describe("inProcessHosts", () => {
     expect(emu.stats().requests.byRoute["cloudflare.dns_records.patch"]).toBe(2);
   });
 
+  it("the emulator's own host in-process: URLs on emu.url skip sockets; services stay separate for host blocking", async () => {
+    emu = await startEmulator({ apiKeys: [KEY], inProcessHosts: ["127.0.0.1"], rateLimit: false });
+    const primary = emu.target("primary");
+    primary.set("fail");
+    await api("POST", "/tasks", { url: primary.url, cron: "* * * * *" });
+    await emu.advance(5 * 60_000); // the primary is host-blocked now
+    const ep = (await api("POST", "/endpoints", { name: "x", forward_urls: [`${emu.target("dns").url}/hit`], retry_attempts: 0 })).body.data;
+    await api("POST", "/tasks", { url: ep.inbound_url.replace("runlater.test", new URL(emu.url).host), method: "POST", cron: "* * * * *" });
+    await emu.advance(60_000);
+    expect(emu.deliveries({ kind: "forward" })).toEqual([expect.objectContaining({ status: "success", realMs: 0 })]);
+  });
+
   it("publicOrigin: inbound_url and ping_url on it, whatever origin the API call used", async () => {
     emu = await startEmulator({ apiKeys: [KEY], publicOrigin: "http://runlater.test", rateLimit: false });
     const res = await fetch(`${emu.runlaterApiUrl}/endpoints`, {

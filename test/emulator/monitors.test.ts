@@ -2,6 +2,9 @@
  * Heartbeat monitors as the server runs them (`monitor_controller.ex`, `ping_controller.ex`,
  * `monitors.ex`, `monitor_checker.ex`, `notifications.ex`).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { apiClient, MIN } from "./helpers";
 
@@ -141,5 +144,32 @@ describe("the monitor checker", () => {
     await api("DELETE", `/monitors/${m.id}`);
     await emu.advance(MIN);
     expect(await pending()).toBe(0);
+  });
+});
+
+describe("monitor persistence", () => {
+  it("monitors and pings survive a restart from the state file; the checker is re-armed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "emu-mon-"));
+    const file = join(dir, "state.json");
+    try {
+      const a = await startEmulator({ apiKeys: [KEY], stateFile: file });
+      const ca = apiClient(() => a.runlaterApiUrl, KEY);
+      const m = (await ca("POST", "/monitors", { name: "p", schedule_type: "interval", interval_seconds: 60, grace_period_seconds: 0, on_failure_url: `${a.target("down").url}/hit` })).body.data;
+      await fetch(m.ping_url);
+      await a.close();
+      const b = await startEmulator({ apiKeys: [KEY], stateFile: file });
+      try {
+        const cb = apiClient(() => b.runlaterApiUrl, KEY);
+        expect((await cb("GET", `/monitors/${m.id}`)).body.data).toMatchObject({ status: "up", last_ping_at: "2026-01-01T00:00:00Z", ping_token: m.ping_token });
+        expect((await cb("GET", `/monitors/${m.id}/pings`)).body.data).toHaveLength(1);
+        await b.advance(2 * MIN);
+        expect((await cb("GET", `/monitors/${m.id}`)).body.data.status).toBe("down");
+        expect(b.deliveries({ kind: "monitor.down" })).toHaveLength(1);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
