@@ -4,7 +4,7 @@
  * data, so Pulumi's closure serializer can capture them.
  */
 import { Cron } from "croner";
-import { HTTP_METHODS, LIMITS } from "./model";
+import { HTTP_METHODS, LIMITS, MONITOR_SCHEDULE_TYPES } from "./model";
 
 /** One problem with one field. */
 export interface ValidationIssue {
@@ -26,6 +26,17 @@ export interface ValidateOptions {
    * emulator (started with `--allow-private`) accepts them. Default false.
    */
   allowPrivateTargets?: boolean;
+  /**
+   * Validate a partial update: required fields may be absent (only the given ones are
+   * checked). Default false.
+   */
+  partial?: boolean;
+}
+
+/** An issue for a spec that is not an object at all (null, a string, an array, …). */
+function notAnObject(spec: unknown): ValidationIssue[] | undefined {
+  if (spec !== null && typeof spec === "object" && !Array.isArray(spec)) return undefined;
+  return [{ field: "(spec)", message: `must be an object of fields, got ${describe(spec)}` }];
 }
 
 /** Thrown by callers that turn issues into an exception. */
@@ -185,11 +196,13 @@ function checkBool(value: unknown, field: string, issues: ValidationIssue[]): vo
 
 /** Validates the fields of a cron task spec (see `CronTaskSpec`). Unknown values are skipped. */
 export function validateCronTaskSpec(spec: Record<string, unknown>, opts: ValidateOptions = {}): ValidationIssue[] {
+  const bad = notAnObject(spec);
+  if (bad) return bad;
   const isUnknown = opts.isUnknown ?? (() => false);
   const issues: ValidationIssue[] = [];
   const v = (k: string) => (isUnknown(spec[k]) ? undefined : spec[k]);
   if (spec.url === undefined || spec.url === null) {
-    issues.push({ field: "url", message: "is required (the http(s) URL Runlater calls, e.g. https://example.com/health)" });
+    if (!opts.partial) issues.push({ field: "url", message: "is required (the http(s) URL Runlater calls, e.g. https://example.com/health)" });
   } else if (!isUnknown(spec.url)) {
     const m = checkHttpUrl(spec.url, { private: opts.allowPrivateTargets === true });
     if (m) issues.push({ field: "url", message: m });
@@ -236,12 +249,14 @@ export function validateCronTaskSpec(spec: Record<string, unknown>, opts: Valida
 
 /** Validates the fields of an endpoint spec (see `EndpointSpec`). Unknown values are skipped. */
 export function validateEndpointSpec(spec: Record<string, unknown>, opts: ValidateOptions = {}): ValidationIssue[] {
+  const bad = notAnObject(spec);
+  if (bad) return bad;
   const isUnknown = opts.isUnknown ?? (() => false);
   const issues: ValidationIssue[] = [];
   const v = (k: string) => (isUnknown(spec[k]) ? undefined : spec[k]);
-  checkName(v("name"), "name", !isUnknown(spec.name), issues);
+  checkName(v("name"), "name", !isUnknown(spec.name) && !opts.partial, issues);
   const urls = spec.forwardUrls;
-  if (!isUnknown(urls)) {
+  if (!isUnknown(urls) && !(opts.partial && urls === undefined)) {
     if (!Array.isArray(urls)) {
       issues.push({ field: "forwardUrls", message: "is required: an array of 1 to 10 http(s) URLs" });
     } else {
@@ -267,6 +282,62 @@ export function validateEndpointSpec(spec: Record<string, unknown>, opts: Valida
   checkMethod(v("forwardMethod"), "forwardMethod", issues);
   checkInt(v("retryAttempts"), "retryAttempts", LIMITS.retryAttempts.min, LIMITS.retryAttempts.max, "", issues);
   checkBool(v("useQueue"), "useQueue", issues);
+  checkBool(v("enabled"), "enabled", issues);
+  checkOptionalUrl(spec.onFailureUrl, "onFailureUrl", issues, isUnknown);
+  checkOptionalUrl(spec.onRecoveryUrl, "onRecoveryUrl", issues, isUnknown);
+  checkBool(v("notifyOnFailure"), "notifyOnFailure", issues);
+  checkBool(v("notifyOnRecovery"), "notifyOnRecovery", issues);
+  return issues;
+}
+
+/**
+ * Validates the fields of a heartbeat monitor spec (see `MonitorSpec`), by the server's rules
+ * (`app/monitors/monitor.ex` `changeset`/`validate_schedule`): `name` and `scheduleType`
+ * required; `intervalSeconds` 60..604800 required for `interval`; a 5-field `cronExpression`
+ * required for `cron`; `gracePeriodSeconds` 0..3600; hook URLs http(s) with a host.
+ * Unknown values are skipped; with `partial`, absent fields are not required.
+ */
+export function validateMonitorSpec(spec: Record<string, unknown>, opts: ValidateOptions = {}): ValidationIssue[] {
+  const bad = notAnObject(spec);
+  if (bad) return bad;
+  const isUnknown = opts.isUnknown ?? (() => false);
+  const issues: ValidationIssue[] = [];
+  const v = (k: string) => (isUnknown(spec[k]) ? undefined : spec[k]);
+  const required = (k: string) => !opts.partial && !isUnknown(spec[k]);
+  checkName(v("name"), "name", required("name"), issues);
+  const type = v("scheduleType");
+  if (type === undefined || type === null) {
+    if (required("scheduleType")) {
+      issues.push({ field: "scheduleType", message: `is required: one of ${MONITOR_SCHEDULE_TYPES.join(", ")}` });
+    }
+  } else if (typeof type !== "string" || !(MONITOR_SCHEDULE_TYPES as readonly string[]).includes(type)) {
+    issues.push({ field: "scheduleType", message: `must be one of ${MONITOR_SCHEDULE_TYPES.join(", ")}, got ${describe(type)}` });
+  }
+  const interval = v("intervalSeconds");
+  if ((interval === undefined || interval === null) && type === "interval" && required("intervalSeconds")) {
+    issues.push({
+      field: "intervalSeconds",
+      message: `is required when scheduleType is "interval": an integer from ${LIMITS.intervalSeconds.min} to ${LIMITS.intervalSeconds.max} seconds`,
+    });
+  }
+  checkInt(interval, "intervalSeconds", LIMITS.intervalSeconds.min, LIMITS.intervalSeconds.max, " seconds", issues);
+  const cron = v("cronExpression");
+  if (cron === undefined || cron === null) {
+    if (type === "cron" && required("cronExpression")) {
+      issues.push({ field: "cronExpression", message: 'is required when scheduleType is "cron": a 5-field cron expression (UTC), e.g. "*/5 * * * *"' });
+    }
+  } else {
+    const m = checkCron(cron);
+    if (m) issues.push({ field: "cronExpression", message: m });
+  }
+  checkInt(
+    v("gracePeriodSeconds"),
+    "gracePeriodSeconds",
+    LIMITS.gracePeriodSeconds.min,
+    LIMITS.gracePeriodSeconds.max,
+    " seconds",
+    issues,
+  );
   checkBool(v("enabled"), "enabled", issues);
   checkOptionalUrl(spec.onFailureUrl, "onFailureUrl", issues, isUnknown);
   checkOptionalUrl(spec.onRecoveryUrl, "onRecoveryUrl", issues, isUnknown);
