@@ -5,6 +5,7 @@
  */
 export * from "./forward-endpoint";
 export * from "./health-check-task";
+export * from "./heartbeat-monitor";
 export { clearProviderConfig, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
 export * from "./dns-failover";
 export * from "./local-engine";

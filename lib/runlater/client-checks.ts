@@ -26,7 +26,9 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 export function throwIfIssues(operation: string, issues: ValidationIssue[]): void {
   if (issues.length === 0) return;
   const fieldErrors: Record<string, string[]> = {};
-  for (const i of issues) (fieldErrors[i.field] ??= []).push(i.message);
+  for (const i of issues) {
+    fieldErrors[i.field] = [...(fieldErrors[i.field] ?? []), i.message];
+  }
   throw new RunlaterApiError({
     message: `Runlater ${operation} was not sent: invalid input:\n${issues.map((i) => `  - ${i.field}: ${i.message}`).join("\n")}`,
     operation,

@@ -354,8 +354,6 @@ export async function sendRequest(opts: TransportOptions, req: TransportRequest)
   }
 }
 
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
-
 /**
  * Values in a request body that must never appear in an error: header values, whole bodies
  * (and the string values inside a JSON body), URL credentials and query values.
