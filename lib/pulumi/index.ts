@@ -1,5 +1,5 @@
 /**
- * Pulumi bindings: `HealthCheckTask`, `ForwardEndpoint` (dynamic resources) and `DnsFailover`
+ * Pulumi bindings: `HealthCheckTask`, `ForwardEndpoint`, `HeartbeatMonitor` (dynamic resources) and `DnsFailover`
  * (component). Import from `runlater-iac/pulumi`.
  * @module runlater-iac/pulumi
  */
