@@ -4,7 +4,7 @@
  * never a retried "network" error, a TypeError, or a request to the wrong route. Messages never
  * contain the API key or an idempotency key's value.
  */
-import { RunlaterApiError } from "./errors";
+import { RunlaterApiError, scrubCredentials } from "./errors";
 import { MAX_TIMEOUT_MS } from "./http";
 import type { ValidationIssue } from "./validate";
 
@@ -27,10 +27,13 @@ export function throwIfIssues(operation: string, issues: ValidationIssue[]): voi
   if (issues.length === 0) return;
   const fieldErrors: Record<string, string[]> = {};
   for (const i of issues) {
-    fieldErrors[i.field] = [...(fieldErrors[i.field] ?? []), i.message];
+    // Belt and braces: validators already scrub what they echo.
+    fieldErrors[i.field] = [...(fieldErrors[i.field] ?? []), scrubCredentials(i.message)];
   }
   throw new RunlaterApiError({
-    message: `Runlater ${operation} was not sent: invalid input:\n${issues.map((i) => `  - ${i.field}: ${i.message}`).join("\n")}`,
+    message: `Runlater ${operation} was not sent: invalid input:\n${Object.entries(fieldErrors)
+      .map(([f, ms]) => ms.map((m) => `  - ${f}: ${m}`).join("\n"))
+      .join("\n")}`,
     operation,
     kind: "validation",
     fieldErrors,
@@ -140,8 +143,8 @@ export function intParamIssues(v: unknown, field: string, min: number, max: numb
 /** A short, safe description of a value for a message (strings cut to 40 characters). */
 export function describeValue(v: unknown): string {
   if (typeof v === "string") {
-    const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
-    return JSON.stringify(s);
+    const clean = scrubCredentials(v.length > 4096 ? v.slice(0, 4096) : v);
+    return JSON.stringify(clean.length > 40 ? `${clean.slice(0, 40)}…` : clean);
   }
   if (typeof v === "number") return Number.isNaN(v) ? "NaN" : String(v);
   if (typeof v === "boolean") return String(v);

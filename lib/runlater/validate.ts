@@ -4,6 +4,7 @@
  * data, so Pulumi's closure serializer can capture them.
  */
 import { Cron } from "croner";
+import { scrubCredentials } from "./errors";
 import { HTTP_METHODS, LIMITS, MONITOR_SCHEDULE_TYPES } from "./model";
 
 /** One problem with one field. */
@@ -98,6 +99,7 @@ export function checkCron(value: unknown): string | undefined {
   if (typeof value !== "string" || value.trim() === "") {
     return 'must be a 5-field cron expression (minute hour day-of-month month day-of-week, UTC), e.g. "* * * * *"';
   }
+  if (value.length > 256) return "must be at most 256 characters (a 5-field cron expression)";
   const fields = value.trim().split(/\s+/);
   if (fields.length !== 5) {
     return `must have exactly 5 fields (minute hour day-of-month month day-of-week, UTC), got ${fields.length}: ${JSON.stringify(truncate(value))}`;
@@ -346,8 +348,10 @@ export function validateMonitorSpec(spec: Record<string, unknown>, opts: Validat
   return issues;
 }
 
+/** A value cut to `n` characters for a message, with anything credential-shaped scrubbed first. */
 function truncate(s: string, n = 80): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
+  const clean = scrubCredentials(s.length > 4096 ? s.slice(0, 4096) : s);
+  return clean.length > n ? `${clean.slice(0, n)}…` : clean;
 }
 
 function describe(v: unknown): string {

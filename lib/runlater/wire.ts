@@ -139,7 +139,7 @@ export function taskFromWire(raw: unknown): Task {
     id: String(w.id),
     name: (w.name as string) ?? "",
     url: (w.url as string) ?? "",
-    method: ((w.method as string) ?? "GET").toUpperCase() as HttpMethod,
+    method: String(w.method ?? "GET").toUpperCase() as HttpMethod,
     headers: (w.headers as Record<string, string>) ?? {},
     body: (w.body as string | null) ?? null,
     scheduleType: (w.schedule_type as "cron" | "once") ?? "cron",
