@@ -4,6 +4,7 @@
  * data, so Pulumi's closure serializer can capture them.
  */
 import { Cron } from "croner";
+import { isPrivateHost } from "./address";
 import { scrubCredentials } from "./errors";
 import { HTTP_METHODS, LIMITS, MONITOR_SCHEDULE_TYPES } from "./model";
 
@@ -50,28 +51,11 @@ export class RunlaterValidationError extends Error {
   }
 }
 
-/** True for literal hosts Runlater's SSRF rule refuses: loopback, RFC 1918, link-local, unspecified. */
-export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-  if (m) {
-    const [a, b] = [Number(m[1]), Number(m[2])];
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (h.includes(":")) {
-    return h === "::1" || h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80");
-  }
-  return false;
-}
+/**
+ * True for hosts Runlater refuses as private or internal: the one shared rule (see
+ * `address.ts`), used by the plan, both engines, the client and the emulator.
+ */
+export { classifyHost, type HostClass, isPrivateHost } from "./address";
 
 /** Checks an http(s) URL. Returns a message or undefined. */
 export function checkHttpUrl(value: unknown, opts: { private?: boolean } = {}): string | undefined {
