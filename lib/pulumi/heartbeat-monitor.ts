@@ -133,7 +133,7 @@ export function normalizeMonitorInputs(news: Record<string, unknown>): Heartbeat
 }
 
 function toSpec(i: HeartbeatMonitorProviderInputs): MonitorSpec {
-  const spec: MonitorSpec = { name: i.name, scheduleType: i.scheduleType };
+  const spec: MonitorSpec = { name: i.name };
   for (const k of HEARTBEAT_MONITOR_KEYS) (spec as unknown as Record<string, unknown>)[k] = i[k];
   return spec;
 }

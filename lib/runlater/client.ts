@@ -245,8 +245,9 @@ export class RunlaterClient {
    */
   async createMonitor(spec: MonitorSpec, opts: CreateOptions = {}): Promise<Monitor> {
     const op = "monitors.create";
-    const key = this.checkCreate(op, validateMonitorSpec(spec as unknown as Record<string, unknown>), opts);
-    const body = await this.call(op, "POST", routesFor(this.dialect).monitors, "object", monitorToWire(spec), key);
+    const full = withScheduleType(spec);
+    const key = this.checkCreate(op, validateMonitorSpec(full as unknown as Record<string, unknown>), opts);
+    const body = await this.call(op, "POST", routesFor(this.dialect).monitors, "object", monitorToWire(full as MonitorSpec), key);
     return monitorFromWire(unwrapData(body, op));
   }
 
@@ -281,4 +282,12 @@ export class RunlaterClient {
     const body = await this.call(op, "GET", routesFor(this.dialect).monitors, "list");
     return unwrapList(body, op).map(monitorFromWire);
   }
+}
+
+/** The spec with `scheduleType` filled in when absent (`cron` when only `cronExpression` is given, else `interval`). */
+function withScheduleType(spec: MonitorSpec): unknown {
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) return spec;
+  if (spec.scheduleType !== undefined && spec.scheduleType !== null) return spec;
+  const cron = spec.cronExpression !== undefined && spec.cronExpression !== null && (spec.intervalSeconds === undefined || spec.intervalSeconds === null);
+  return { ...spec, scheduleType: cron ? "cron" : "interval" };
 }

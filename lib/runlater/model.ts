@@ -186,8 +186,12 @@ export type MonitorScheduleType = (typeof MONITOR_SCHEDULE_TYPES)[number];
 export interface MonitorSpec {
   /** Display name, required. At most 255 characters. */
   name: string;
-  /** `interval` (a ping every `intervalSeconds`) or `cron` (a ping at every `cronExpression` time). Required. */
-  scheduleType: MonitorScheduleType;
+  /**
+   * `interval` (a ping every `intervalSeconds`) or `cron` (a ping at every `cronExpression`
+   * time). Runlater requires it; on create the client sends `cron` when only `cronExpression`
+   * is given and `interval` otherwise. @default "interval"
+   */
+  scheduleType?: MonitorScheduleType;
   /** Seconds between expected pings, 60..604800. Required when `scheduleType` is `interval`. */
   intervalSeconds?: number | null;
   /** Five-field cron expression (UTC) of the expected pings. Required when `scheduleType` is `cron`. */

@@ -1,8 +1,8 @@
 /**
  * Heartbeat monitors in the Runlater client, against the local fake (`fake-runlater.ts`, the
  * server's rules from `app/monitors/monitor.ex`): CRUD with the server's field names, defaults,
- * validation before any request, 422 mapping, idempotent creates. The emulator's own monitor
- * routes are tested by its helper; `monitors.emulator.test.ts` runs this flow there when they exist.
+ * validation before any request, 422 mapping, idempotent creates. `monitors.emulator.test.ts`
+ * runs the flow against the emulator's monitor routes.
  */
 import { closeAllPools, isNotFound, type MonitorSpec, RunlaterApiError, RunlaterClient } from "../../lib/runlater";
 import { type FakeRunlater, startFakeRunlater } from "./fake-runlater";
@@ -97,7 +97,17 @@ describe("monitors CRUD", () => {
     await client.deleteMonitor(m.id);
   });
 
-  it("the same idempotency key returns the same monitor (no duplicate)", async () => {
+  it("scheduleType defaults to interval (cron when only cronExpression is given), as the failover plan sends it", async () => {
+    const a = await client.createMonitor({ name: "plan latch", intervalSeconds: 60, gracePeriodSeconds: 600 });
+    expect(JSON.parse(fake.requests.at(-1)!.body)).toMatchObject({ schedule_type: "interval", interval_seconds: 60 });
+    const b = await client.createMonitor({ name: "plan cron", cronExpression: "*/5 * * * *" });
+    expect(b.scheduleType).toBe("cron");
+    expect((await rejected(client.createMonitor({ name: "none" }))).fieldErrors).toHaveProperty("intervalSeconds");
+    await client.deleteMonitor(a.id);
+    await client.deleteMonitor(b.id);
+  });
+
+    it("the same idempotency key returns the same monitor (no duplicate)", async () => {
     const before = fake.monitors.size;
     const a = await client.createMonitor(latch, { idempotencyKey: "mon-key-1" });
     const b = await client.createMonitor(latch, { idempotencyKey: "mon-key-1" });
@@ -109,7 +119,7 @@ describe("monitors CRUD", () => {
 
 describe("monitor validation happens before any request", () => {
   it.each<[string, Record<string, unknown>, string[]]>([
-    ["nothing", {}, ["name", "scheduleType"]],
+    ["nothing", {}, ["intervalSeconds", "name"]],
     ["interval without intervalSeconds", { name: "x", scheduleType: "interval" }, ["intervalSeconds"]],
     ["cron without cronExpression", { name: "x", scheduleType: "cron" }, ["cronExpression"]],
     ["interval below 60", { name: "x", scheduleType: "interval", intervalSeconds: 59 }, ["intervalSeconds"]],
