@@ -59,6 +59,14 @@ export interface FaultRule {
   limit?: number;
   /** `throttle`: window length in real milliseconds. @default 1000 */
   windowMs?: number;
+  /**
+   * Start of the rule's window in **emulator** time (epoch ms or ISO-8601): before it the rule
+   * does not apply (and is not consumed). With `until`, schedules an outage, e.g. a 10-minute
+   * DNS API outage two emulated hours in. @default always
+   */
+  from?: number | string;
+  /** End of the window in emulator time (epoch ms or ISO-8601), exclusive. @default never */
+  until?: number | string;
 }
 
 /** A rule as listed: the rule plus its id and remaining uses. */
@@ -76,6 +84,13 @@ interface LiveRule {
   pathRe?: RegExp;
   routeRe?: RegExp;
   hits: number[];
+  from: number;
+  until: number;
+}
+
+function instant(v: number | string | undefined, def: number): number {
+  if (v === undefined) return def;
+  return typeof v === "number" ? v : Date.parse(v);
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -110,6 +125,12 @@ export function validateFaultRule(rule: FaultRule): void {
   }
   if (rule.limit !== undefined && !(Number.isInteger(rule.limit) && rule.limit >= 0)) throw new Error("limit must be a non-negative integer");
   if (typeof rule.path === "string") new RegExp(rule.path);
+  for (const k of ["from", "until"] as const) {
+    const v = rule[k];
+    if (v !== undefined && !((typeof v === "number" || typeof v === "string") && Number.isFinite(instant(v, 0)))) {
+      throw new Error(`${k} must be an epoch-ms number or an ISO-8601 time`);
+    }
+  }
 }
 
 /** The set of active rules, checked in insertion order; the first applicable rule wins. */
@@ -119,6 +140,8 @@ export class FaultSet {
   constructor(
     private readonly random: () => number,
     private readonly realNow: () => number = Date.now,
+    /** Emulator clock, for `from`/`until`. */
+    private readonly emuNow: () => number = Date.now,
   ) {}
 
   /** Adds a rule; returns a function that removes it. */
@@ -136,6 +159,8 @@ export class FaultSet {
       pathRe: rule.path === undefined ? undefined : typeof rule.path === "string" ? new RegExp(rule.path) : rule.path,
       routeRe: rule.route === undefined ? undefined : globToRegExp(rule.route),
       hits: [],
+      from: instant(rule.from, Number.NEGATIVE_INFINITY),
+      until: instant(rule.until, Number.POSITIVE_INFINITY),
     };
     this.rules.push(live);
     return this.view(live);
@@ -174,16 +199,18 @@ export class FaultSet {
 
   /** The rule to apply to this request, if any (consumes one use). */
   take(route: string, method: string, path: string): FaultRule | undefined {
+    const now = this.emuNow();
     for (const r of this.rules) {
       if (r.remaining <= 0) continue;
+      if (now < r.from || now >= r.until) continue;
       if (r.routeRe && !r.routeRe.test(route)) continue;
       if (r.rule.method && r.rule.method.toUpperCase() !== method.toUpperCase()) continue;
       if (r.pathRe && !r.pathRe.test(path)) continue;
       if (r.rule.kind === "throttle") {
-        const now = this.realNow();
+        const real = this.realNow();
         const windowMs = r.rule.windowMs ?? 1000;
-        r.hits = r.hits.filter((t) => now - t < windowMs);
-        r.hits.push(now);
+        r.hits = r.hits.filter((t) => real - t < windowMs);
+        r.hits.push(real);
         if (r.hits.length > (r.rule.limit ?? 10)) return { ...r.rule, kind: "status", status: 429, after: false };
         continue;
       }

@@ -38,8 +38,12 @@ import {
 } from "./dns-index";
 import { type ActiveFault, type FaultRule, FaultSet, prng } from "./faults";
 import { endpointJson, eventJson, executionJson, isPrivateAddress, runlaterRoutes, taskJson } from "./runlater-api";
+import { Notifier } from "./hooks";
+import { HostBlocker, hostKey } from "./host-blocker";
+import { Monitors, monitorJson } from "./monitors";
 import { defaultRetryDelayMs, Scheduler } from "./scheduler";
 import { type Delivery, type EndpointRec, RunlaterState, type TaskRec, webhookSecret } from "./state";
+import { type InProcessOutcome, type InProcessRequest, Transport } from "./transport";
 import type { DnsProviderEmulator, EmuRequest, EmuResponse, RouteDef } from "./types";
 
 export type { ClockOption } from "./clock";
@@ -47,6 +51,7 @@ export * from "./dns-index";
 export type { ActiveFault, FaultRule } from "./faults";
 export { cronIntervalMinutes, isPrivateAddress } from "./runlater-api";
 export type { Delivery } from "./state";
+export { slugifyQueue } from "./runlater-api";
 export type * from "./types";
 
 /** Default API key the emulator accepts when none is configured. */
@@ -121,14 +126,45 @@ export interface EmulatorOptions {
    */
   retryDelayMs?: (attempt: number, retryAfterMs?: number) => number;
   /**
-   * Reproduce Runlater's literal code, under which `on_failure_url` never fires for one-time
-   * tasks (and forwards) with `retry_attempts > 0`. Default: the intended rule (fires once when
-   * the retries are exhausted, once per failure streak).
-   * @default false
+   * Deprecated alias of `kind.intendedFailureRule` (inverted): `false` selects the intended rule.
+   * Runlater's literal rule (on_failure_url never fires for one-time tasks and forwards with
+   * `retry_attempts > 0`, `notifications.ex`) is now the default.
+   * @default true
    */
   literalFailureQuirk?: boolean;
-  /** Timeout (emulator ms) of `on_failure_url`/`on_recovery_url` deliveries. @default 30000 */
+  /** Timeout (emulator ms) of `on_failure_url`/`on_recovery_url` POSTs (Req's default, `notifications.ex`). @default 15000 */
   hookTimeoutMs?: number;
+  /**
+   * Behaviours kinder than production Runlater, each off by default (the emulator follows the
+   * server code, `../shared/runlater-api.md` §13). Turn one on only to isolate a test from it.
+   */
+  kind?: EmulatorKindOptions;
+  /**
+   * Start latency of every claimed execution, emulator ms, drawn uniformly from `[min, max]`
+   * with the seeded PRNG (`seed`). Production: 95 % within 15 s, typically 1–3 s (SLO page);
+   * chaos runs use e.g. `[1000, 15000]`. @default none (executions start at their due time)
+   */
+  startJitterMs?: [number, number];
+  /**
+   * Probability (0..1, seeded by `seed`) that an action webhook (`on_failure_url` /
+   * `on_recovery_url` of a task, endpoint or monitor) is lost: it is not delivered and counts as
+   * answered 503 (logged as such in `deliveries()`). @default 0
+   */
+  hookLossProbability?: number;
+  /**
+   * Host names (no port, case-insensitive) whose requests from the loop (executions, hooks,
+   * callbacks) are handed to the emulator's own request pipeline in-process, without sockets:
+   * same routes, faults, stats and request log; a `hang` (fault or built-in target) is a timeout
+   * in emulator time with no real wait. These hosts count as public for the SSRF rule and are
+   * host-blocked by name. Example: `["runlater.test", "primary.test", "api.cloudflare.test"]`
+   * with a health URL `http://primary.test/_emulator/targets/primary`. @default []
+   */
+  inProcessHosts?: string[];
+  /**
+   * Origin written into `inbound_url` and monitors' `ping_url` (e.g. `http://runlater.test` with
+   * `inProcessHosts`), instead of the origin the API request was addressed to. @default the request's origin
+   */
+  publicOrigin?: string;
   /**
    * Persist state to this JSON file: loaded at start when it exists, written atomically
    * (temp file + rename) `stateFileDebounceMs` after a change and on `close()`. Holds tasks,
@@ -154,6 +190,24 @@ export interface EmulatorOptions {
   maxDeliveries?: number;
   /** Inbound requests kept in the request log. @default 1000 */
   maxRequestLog?: number;
+}
+
+/** Kinder-than-production switches (all default `false`, i.e. production behaviour). */
+export interface EmulatorKindOptions {
+  /** Never block hosts (production: `host_blocker.ex`, 3 consecutive 5xx/transport errors → 30/60/120/300 s). */
+  noHostBlocking?: boolean;
+  /** Extra attempts of a failed action webhook at +5 s, +20 s, … (production: one POST, no retry). @default 0 */
+  hookRetries?: number;
+  /** Fire on_failure_url of one-time tasks/forwards with retries once they are exhausted, once per streak (production: never). */
+  intendedFailureRule?: boolean;
+  /** Create cron executions at their tick and ignore later executions as "previous" (production: pre-created 10 s ahead; the latest by scheduled_for counts). */
+  noLookahead?: boolean;
+  /** Apply expected_body_pattern to JSON responses too (production: JSON bodies pass). */
+  bodyPatternOnJson?: boolean;
+  /** Do not follow redirects (production: followed, Req's default). */
+  noRedirects?: boolean;
+  /** forward_headers replace inbound headers whatever the name's case (production: case-sensitive map merge). */
+  caseInsensitiveHeaderMerge?: boolean;
 }
 
 /** Request counters and live object counts. */
@@ -281,6 +335,14 @@ export interface Emulator {
   tasks(opts?: { all?: boolean }): Record<string, unknown>[];
   /** Endpoints in wire shape plus `org` (`inbound_url` on the emulator's origin). */
   endpoints(): Record<string, unknown>[];
+  /** Monitors in wire shape plus `org` (`ping_url` on the emulator's origin or `publicOrigin`). */
+  monitors(): Record<string, unknown>[];
+  /**
+   * One request through the emulator's pipeline in-process (no socket), as if sent to `url`
+   * (any host; `Host` is taken from the URL, so `inbound_url`s are built from it). For cheap
+   * setup and reads in benchmarks. A hang or drop resolves with status 0.
+   */
+  request(method: string, url: string, opts?: { headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string }>;
   /** The webhook secret (`whsec_…`) deliveries of an organisation are signed with. @default org of the first key */
   webhookSecret(org?: string): string;
   /** A DNS provider emulator by id. Throws for an unknown id. */
@@ -313,6 +375,10 @@ interface SavedState {
   runlater?: unknown;
   dns?: Record<string, unknown>;
   targets?: Record<string, TargetState>;
+}
+
+function isLoopbackHost(h: string): boolean {
+  return h === "localhost" || isLoopback(h);
 }
 
 function isLoopback(ip: string): boolean {
@@ -396,14 +462,52 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   // ---------------------------------------------------------------- the loop
-  const scheduler = new Scheduler({
+  const kind = options.kind ?? {};
+  const inProcessHosts = new Set((options.inProcessHosts ?? []).map((h) => h.toLowerCase()));
+  const isInProcess = (h: string) => inProcessHosts.has(h.toLowerCase());
+  if (options.hookLossProbability !== undefined && !(options.hookLossProbability >= 0 && options.hookLossProbability <= 1)) {
+    throw new Error("hookLossProbability must be 0..1");
+  }
+  const jitter = options.startJitterMs;
+  if (jitter !== undefined && !(Array.isArray(jitter) && jitter.length === 2 && jitter[0] >= 0 && jitter[1] >= jitter[0])) {
+    throw new Error("startJitterMs must be [min, max] with 0 <= min <= max");
+  }
+  // Separate seeded streams, so turning one on does not shift another's draws.
+  const seed = options.seed ?? 1;
+  const lossRandom = prng(seed ^ 0x5bd1e995);
+  const jitterRandom = prng(seed ^ 0x27d4eb2f);
+  let selfPort = 0;
+  const virtualTimeoutCapMs = options.virtualTimeoutCapMs ?? 1500;
+  const transport = new Transport({
+    realTimeout: (ms) => (clock.mode === "virtual" ? Math.min(ms, virtualTimeoutCapMs) : Math.max(clock.realDelay(ms), Math.min(ms, 1000))),
+    inProcess: isInProcess,
+    dispatch: (r) => dispatchInProcess(r),
+    followRedirects: !kind.noRedirects,
+  });
+  let scheduler: Scheduler;
+  const notifier = new Notifier({
     clock,
     state,
-    retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
-    virtualTimeoutCapMs: options.virtualTimeoutCapMs ?? 1500,
-    literalFailureQuirk: options.literalFailureQuirk ?? false,
+    transport,
+    at: (t, run) => scheduler.at(t, run),
     hookTimeoutMs: options.hookTimeoutMs,
+    hookRetries: kind.hookRetries,
+    hookLost: options.hookLossProbability ? () => lossRandom() < options.hookLossProbability! : undefined,
     maxDeliveries: options.maxDeliveries,
+  });
+  scheduler = new Scheduler({
+    clock,
+    state,
+    transport,
+    notifier,
+    retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs,
+    intendedFailureRule: kind.intendedFailureRule ?? options.literalFailureQuirk === false,
+    previousNotLater: kind.noLookahead,
+    lookaheadMs: kind.noLookahead ? 0 : 10_000,
+    bodyPatternOnJson: kind.bodyPatternOnJson,
+    blocker: kind.noHostBlocking ? undefined : new HostBlocker(),
+    hostKeyOf: (url) => hostKey(url, { selfHostPort: `127.0.0.1:${selfPort}`, inProcess: isInProcess, isPrivate: isPrivateAddress }),
+    startDelayMs: jitter ? () => jitter[0] + Math.floor(jitterRandom() * (jitter[1] - jitter[0] + 1)) : undefined,
     secretOf,
     onChange,
   });
@@ -415,7 +519,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   // ---------------------------------------------------------------- SSRF check
-  let selfPort = 0;
   const resolveHost =
     options.resolveHost ?? (async (host: string) => (await lookup(host, { all: true })).map((a) => a.address));
   const lookupCache = new Map<string, { at: number; blocked: boolean }>();
@@ -423,7 +526,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (options.allowPrivateTargets) return false;
     const host = u.hostname.replace(/^\[|\]$/g, "");
     const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
-    if (port === selfPort && isPrivateAddress(host) && u.pathname.startsWith("/_emulator/targets/")) return false;
+    // The emulator's own origin (built-in targets, DNS APIs, inbound URLs) and in-process hosts
+    // stand in for public services.
+    if (isInProcess(host)) return false;
+    if (port === selfPort && isLoopbackHost(host)) return false;
     if (isPrivateAddress(host)) return true;
     if (isIP(host)) return false;
     const cached = lookupCache.get(host);
@@ -448,7 +554,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // ---------------------------------------------------------------- routing
   const orgByReq = new WeakMap<EmuRequest, string>();
-  const faults = new FaultSet(prng(options.seed ?? 1));
+  const faults = new FaultSet(prng(options.seed ?? 1), Date.now, () => clock.now());
   const stats = { total: 0, byRoute: {} as Record<string, number>, byMethodPath: {} as Record<string, number> };
   const requestLog: RequestLogEntry[] = [];
   let requestSeq = 0;
@@ -475,6 +581,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tier: options.tier ?? "pro",
     ssrfBlocked,
     onChange,
+    caseInsensitiveHeaderMerge: kind.caseInsensitiveHeaderMerge,
+    publicOrigin: options.publicOrigin,
   });
   const match = (method: string, path: string): Matched | undefined => {
     const found = router.find(method as "GET", path);
@@ -671,6 +779,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             endpoints: [...state.endpoints.values()].map((e) => rawEndpoint(e, req.origin)),
             executions: listExecutions(),
             events: listEvents(),
+            monitors: [...state.monitors.values()].map((m) => ({ ...monitorJson(m, options.publicOrigin ?? req.origin), org: m.org })),
             targets: [...targets.keys()].map((n) => targetView(n, req.origin)),
             dns: Object.fromEntries([...dnsById].map(([id, d]) => [id, d.snapshot()])),
           }),
@@ -700,7 +809,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ];
   }
 
-  for (const r of [...controlRoutes(), ...runlater]) mount(r);
+  const monitors = new Monitors({
+    state,
+    now: () => clock.now(),
+    orgOf: (req) => orgByReq.get(req) ?? DEFAULT_ORG,
+    tier: options.tier ?? "pro",
+    notifier,
+    at: (t, run) => scheduler.at(t, run),
+    onChange,
+    originOf: (req) => options.publicOrigin ?? req.origin,
+    startedAt: clock.now(),
+  });
+  monitors.armChecker();
+  for (const r of [...controlRoutes(), ...runlater, ...monitors.routes()]) mount(r);
   for (const d of dnsSet) for (const r of d.routes()) mount(r);
 
   // ---------------------------------------------------------------- request pipeline
@@ -779,6 +900,72 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
 
+  /** What the pipeline decided for one request. */
+  type Decision = { kind: "answer"; out: EmuResponse } | { kind: "fault"; fault: FaultRule };
+
+  /** The request pipeline shared by sockets and in-process dispatch (auth, faults, handlers, log, stats). */
+  async function pipeline(p: { method: string; url: URL; headers: Record<string, string>; body: string; size: number; ip: string }): Promise<Decision> {
+    const t0 = performance.now();
+    const { method, url, headers } = p;
+    const host = headers.host ?? `127.0.0.1:${selfPort}`;
+    let path = url.pathname;
+    try {
+      path = decodeURI(url.pathname);
+    } catch {
+      /* keep the raw path */
+    }
+    const matched = match(method, url.pathname);
+    const ip = p.ip;
+    const routeName = matched?.route.name ?? "unmatched";
+    const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
+    const done = (status: number, fault?: string) =>
+      logRequest({ method, path, route: routeName, status, ip, realMs: Math.round(performance.now() - t0), ...(fault ? { fault } : {}) });
+    const answer = (out: EmuResponse, fault?: string): Decision => {
+      done(out.status === HANG ? 0 : out.status, fault);
+      return { kind: "answer", out };
+    };
+    if (p.size > MAX_REQUEST_BODY) return answer({ status: 413, body: { error: "request body too large" } });
+    const req: EmuRequest = {
+      method,
+      path,
+      params: matched?.params ?? {},
+      query: url.searchParams,
+      headers,
+      body: p.body,
+      remoteAddress: ip,
+      origin: `http://${host}`,
+    };
+    if (isControl && routeName !== "emulator.targets.hit" && !isLoopback(ip)) {
+      return answer({ status: 403, body: { error: "the control API answers loopback clients only" } });
+    }
+    if (!isControl) {
+      stats.total++;
+      stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
+      const mp = `${method} ${matched?.route.path ?? "unmatched"}`;
+      stats.byMethodPath[mp] = (stats.byMethodPath[mp] ?? 0) + 1;
+    }
+    const fault = isControl ? undefined : faults.take(routeName, method, url.pathname);
+    const kind = fault ? (fault.kind ?? "status") : undefined;
+    const delayMs = kind === "delay" ? (fault!.delayMs ?? 1000) : 0;
+    if (fault && !fault.after && kind !== "delay") {
+      done(kind === "status" ? (fault.status ?? 503) : 0, kind);
+      return { kind: "fault", fault };
+    }
+    let out: EmuResponse;
+    try {
+      out = await handle(req, matched, delayMs);
+    } catch {
+      out = { status: 500, body: { errors: { detail: "Internal Server Error" } } };
+    }
+    if (fault?.after && kind !== "delay") {
+      done(kind === "status" ? (fault.status ?? 503) : 0, `${kind} (after)`);
+      return { kind: "fault", fault };
+    }
+    if (method === "HEAD") out = { ...out, body: undefined };
+    if (!isControl && method !== "GET" && method !== "HEAD") onChange();
+    return answer(out, kind);
+  }
+
   const sockets = new Set<Socket>();
   const server = http.createServer((raw, res) => {
     const chunks: Buffer[] = [];
@@ -789,70 +976,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     raw.on("end", () => {
       void (async () => {
-        const t0 = performance.now();
-        const url = new URL(raw.url ?? "/", "http://emulator.local");
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(raw.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-        const host = headers.host ?? `127.0.0.1:${selfPort}`;
-        const method = (raw.method ?? "GET").toUpperCase();
-        let path = url.pathname;
-        try {
-          path = decodeURI(url.pathname);
-        } catch {
-          /* keep the raw path */
-        }
-        const matched = match(method, url.pathname);
-        const ip = raw.socket.remoteAddress ?? "127.0.0.1";
-        const routeName = matched?.route.name ?? "unmatched";
-        const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
-        const done = (status: number, fault?: string) =>
-          logRequest({ method, path, route: routeName, status, ip, realMs: Math.round(performance.now() - t0), ...(fault ? { fault } : {}) });
-        if (size > MAX_REQUEST_BODY) {
-          send(res, { status: 413, body: { error: "request body too large" } });
-          return done(413);
-        }
-        const req: EmuRequest = {
-          method,
-          path,
-          params: matched?.params ?? {},
-          query: url.searchParams,
+        const d = await pipeline({
+          method: (raw.method ?? "GET").toUpperCase(),
+          url: new URL(raw.url ?? "/", "http://emulator.local"),
           headers,
           body: Buffer.concat(chunks).toString("utf8"),
-          remoteAddress: ip,
-          origin: `http://${host}`,
-        };
-        if (isControl && routeName !== "emulator.targets.hit" && !isLoopback(ip)) {
-          send(res, { status: 403, body: { error: "the control API answers loopback clients only" } });
-          return done(403);
-        }
-        if (!isControl) {
-          stats.total++;
-          stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
-          const mp = `${method} ${matched?.route.path ?? "unmatched"}`;
-          stats.byMethodPath[mp] = (stats.byMethodPath[mp] ?? 0) + 1;
-        }
-        const fault = isControl ? undefined : faults.take(routeName, method, url.pathname);
-        const kind = fault ? (fault.kind ?? "status") : undefined;
-        const delayMs = kind === "delay" ? (fault!.delayMs ?? 1000) : 0;
-        if (fault && !fault.after && kind !== "delay") {
-          applyFault(fault, res);
-          return done(kind === "status" ? (fault.status ?? 503) : 0, kind);
-        }
-        let out: EmuResponse;
-        try {
-          out = await handle(req, matched, delayMs);
-        } catch {
-          out = { status: 500, body: { errors: { detail: "Internal Server Error" } } };
-        }
-        if (fault?.after && kind !== "delay") {
-          applyFault(fault, res);
-          return done(kind === "status" ? (fault.status ?? 503) : 0, `${kind} (after)`);
-        }
-        if (out.status === HANG) return done(0);
-        if (method === "HEAD") out = { ...out, body: undefined };
-        send(res, out);
-        if (!isControl && method !== "GET" && method !== "HEAD") onChange();
-        done(out.status, kind);
+          size,
+          ip: raw.socket.remoteAddress ?? "127.0.0.1",
+        });
+        if (d.kind === "fault") applyFault(d.fault, res);
+        else if (d.out.status !== HANG) send(res, d.out);
       })();
     });
   });
@@ -860,6 +995,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
+
+  /** The answer of a `status` fault (also what `throttle` turns into). */
+  function faultAnswer(f: FaultRule): EmuResponse {
+    const status = f.status ?? 503;
+    const headers: Record<string, string> = status === 503 ? { "retry-after": "5" } : {};
+    if (f.retryAfter !== undefined) headers["retry-after"] = String(f.retryAfter);
+    for (const [k, v] of Object.entries(f.headers ?? {})) headers[k.toLowerCase()] = v;
+    const body =
+      f.body !== undefined
+        ? f.body
+        : status === 429
+          ? { error: "Rate limit exceeded. Try again later." }
+          : status === 503
+            ? { error: { code: "service_unavailable", message: "Server is busy, please retry" } }
+            : { errors: { detail: status >= 500 ? "Internal Server Error" : http.STATUS_CODES[status] ?? "Error" } };
+    return { status, headers, body };
+  }
 
   /** Answers per a fault rule (never for `delay`, which runs before the handler). */
   function applyFault(f: FaultRule, res: http.ServerResponse): void {
@@ -874,23 +1026,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       res.on("close", () => clearTimeout(t));
       return;
     }
-    const status = f.status ?? 503;
-    const headers: Record<string, string> = status === 503 ? { "retry-after": "5" } : {};
-    if (f.retryAfter !== undefined) headers["retry-after"] = String(f.retryAfter);
-    for (const [k, v] of Object.entries(f.headers ?? {})) headers[k.toLowerCase()] = v;
-    const body =
-      f.body !== undefined
-        ? f.body
-        : status === 429
-          ? { error: "Rate limit exceeded. Try again later." }
-          : status === 503
-            ? { error: { code: "service_unavailable", message: "Server is busy, please retry" } }
-            : { errors: { detail: status >= 500 ? "Internal Server Error" : http.STATUS_CODES[status] ?? "Error" } };
-    send(res, { status, headers, body });
+    send(res, faultAnswer(f));
   }
 
-  function send(res: http.ServerResponse, out: EmuResponse): void {
-    if (res.headersSent || res.destroyed) return;
+  /** Status, headers (lower-case, with content-type/length) and payload of a response. */
+  function serialize(out: EmuResponse): { status: number; headers: Record<string, string>; payload: string } {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(out.headers ?? {})) headers[k.toLowerCase()] = v;
     let payload = "";
@@ -904,8 +1044,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
     headers["content-length"] = String(Buffer.byteLength(payload));
-    res.writeHead(out.status, headers);
-    res.end(payload);
+    return { status: out.status, headers, payload };
+  }
+
+  function send(res: http.ServerResponse, out: EmuResponse): void {
+    if (res.headersSent || res.destroyed) return;
+    const s = serialize(out);
+    res.writeHead(s.status, s.headers);
+    res.end(s.payload);
+  }
+
+  /** In-process dispatch (`inProcessHosts`): the same pipeline, no sockets; a hang is a timeout in emulator time. */
+  async function dispatchInProcess(r: InProcessRequest): Promise<InProcessOutcome> {
+    const d = await pipeline({ method: r.method.toUpperCase(), url: r.url, headers: r.headers, body: r.body, size: Buffer.byteLength(r.body), ip: "127.0.0.1" });
+    if (d.kind === "fault") {
+      const kind = d.fault.kind ?? "status";
+      if (kind === "drop") return { kind: "drop" };
+      if (kind === "hang") return { kind: "hang" };
+      const s = serialize(faultAnswer(d.fault));
+      return { kind: "answer", status: s.status, headers: s.headers, body: s.payload };
+    }
+    if (d.out.status === HANG) return { kind: "hang" };
+    const s = serialize(d.out);
+    return { kind: "answer", status: s.status, headers: s.headers, body: s.payload };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -953,6 +1114,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     tasks: (opts = {}) => (opts.all ? [...state.tasks.values()] : liveTasks()).map((t) => rawTask(t, !!opts.all)),
     endpoints: () => [...state.endpoints.values()].map((e) => rawEndpoint(e, origin)),
+    monitors: () => [...state.monitors.values()].map((m) => ({ ...monitorJson(m, options.publicOrigin ?? origin), org: m.org })),
+    async request(method, url, opts = {}) {
+      const u = new URL(url);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+      headers.host = u.host;
+      const out = await dispatchInProcess({ method, url: u, headers, body: opts.body ?? "" });
+      return out.kind === "answer" ? { status: out.status, headers: out.headers, body: out.body } : { status: 0, headers: {}, body: "" };
+    },
     webhookSecret: (org) => secretOf(org ?? keyOrg[apiKey]),
     dns: ((id: string) => {
       const d = dnsById.get(id);

@@ -29,6 +29,13 @@ export interface RunlaterApiContext {
   ssrfBlocked: (url: URL) => Promise<boolean>;
   /** Called after a change to the state. */
   onChange: () => void;
+  /**
+   * Kinder than production: `forward_headers` replace inbound headers whatever the case of the
+   * name. Production merges case-sensitively (`endpoints.ex` `Map.merge`). @default false
+   */
+  caseInsensitiveHeaderMerge?: boolean;
+  /** Origin shown in `inbound_url` (and monitors' `ping_url`) instead of the request's own. */
+  publicOrigin?: string;
 }
 
 /** Runlater's HTTP method enum (exact, upper-case: Ecto `validate_inclusion`). */
@@ -67,7 +74,7 @@ function addErr(errs: Errors, field: string, msg: string): void {
 }
 
 /** Parses a JSON object body; a 400 `bad_request` response otherwise (the contract is silent; Phoenix answers 400). */
-function parseJson(req: EmuRequest): { ok: true; value: Json } | { ok: false; res: EmuResponse } {
+export function parseJson(req: EmuRequest): { ok: true; value: Json } | { ok: false; res: EmuResponse } {
   if (req.body.trim() === "") return { ok: true, value: {} };
   try {
     const v = JSON.parse(req.body);
@@ -78,7 +85,7 @@ function parseJson(req: EmuRequest): { ok: true; value: Json } | { ok: false; re
   }
 }
 
-function unwrap(body: Json, ...keys: string[]): Json {
+export function unwrap(body: Json, ...keys: string[]): Json {
   for (const key of keys) {
     const inner = body[key];
     if (inner && typeof inner === "object" && !Array.isArray(inner)) return inner as Json;
@@ -87,17 +94,17 @@ function unwrap(body: Json, ...keys: string[]): Json {
 }
 
 /** Ecto treats `""` as nil when casting. */
-const blank = (v: unknown) => v === undefined || v === null || v === "";
+export const blank = (v: unknown) => v === undefined || v === null || v === "";
 
 /** Ecto `:integer` cast: integers and integer strings. */
-function castInt(v: unknown): number | undefined {
+export function castInt(v: unknown): number | undefined {
   if (typeof v === "number" && Number.isInteger(v)) return v;
   if (typeof v === "string" && /^\s*[+-]?\d+\s*$/.test(v)) return Number(v);
   return undefined;
 }
 
 /** Ecto `:boolean` cast. */
-function castBool(v: unknown): boolean | undefined {
+export function castBool(v: unknown): boolean | undefined {
   if (typeof v === "boolean") return v;
   if (v === "true" || v === "1") return true;
   if (v === "false" || v === "0") return false;
@@ -387,17 +394,22 @@ export function eventJson(st: RunlaterState, x: InboundEventRec): Json {
 }
 
 /** `limit` query: default 50, > 100 → 100, ≤ 0 or non-numeric → 50 (contract §3.3). */
-function clampLimit(v: string | null, def = 50): number {
+export function clampLimit(v: string | null, def = 50): number {
   const n = v === null ? Number.NaN : Number.parseInt(v, 10);
   if (!Number.isFinite(n) || n <= 0) return def;
   return Math.min(100, n);
 }
 
-/** Slugified endpoint name, used as the forward tasks' queue when `use_queue` is on. */
-function slugify(name: string): string {
+/**
+ * Slugified endpoint name, the forward tasks' queue when `use_queue` is on (`endpoints.ex`
+ * `slugify_name`: lower-case, drop everything but `a-z`, `0-9`, whitespace and `-`, whitespace
+ * runs → `-`, trim `-`). `"Web Failover"` → `web-failover`, `"a_b"` → `ab`.
+ */
+export function slugifyQueue(name: string): string {
   return name
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/[^a-z0-9\s-]/g, "")
+    .replace(/\s+/g, "-")
     .replace(/^-+|-+$/g, "");
 }
 
@@ -405,6 +417,7 @@ function slugify(name: string): string {
 export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
   const st = ctx.state;
   const nowIso = () => isoSeconds(ctx.now());
+  const originOf = (r: EmuRequest) => ctx.publicOrigin ?? r.origin;
   const findTask = (req: EmuRequest, cronOnly = false): TaskRec | undefined => {
     const t = st.tasks.get(req.params.id);
     if (!t || t.org !== ctx.orgOf(req) || t.deleted_at) return undefined;
@@ -545,7 +558,8 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
     t.enabled = false;
     t.next_run_at = null;
     ctx.scheduler.cancel(t.id);
-    for (const e of st.executions.values()) if (e.task_id === t.id && e.status === "pending") e.status = "missed";
+    // `Executions.cancel_pending_executions_for_task`: pending executions are deleted.
+    for (const e of [...st.executions.values()]) if (e.task_id === t.id && e.status === "pending") ctx.scheduler.deleteExecution(e);
     ctx.onChange();
     return res(204);
   };
@@ -682,10 +696,19 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
       received_at: now,
       task_ids: [],
     };
-    // Inbound headers (lower-cased) minus hop-by-hop ones, then forward_headers on top. The
-    // overlay is case-insensitive (a configured `Content-Type` replaces the sender's
-    // `content-type` instead of travelling next to it).
-    const overridden = new Set(Object.keys(ep.forward_headers).map((k) => k.toLowerCase()));
+    // A forward URL that fails the task SSRF check makes `Tasks.create_task` return an error
+    // inside `receive_event`'s transaction; the `{:ok, task} =` match raises, the transaction
+    // rolls back (no event, no task) and Phoenix answers its generic 500 (`endpoints.ex`,
+    // `url_validator.ex`, `inbound_controller.ex`). The sender (often Runlater's own hook POST)
+    // only logs it.
+    for (const url of ep.forward_urls) {
+      const u = validHttpUrl(url);
+      if (!u || (await ctx.ssrfBlocked(u))) return res(500, { errors: { detail: "Internal Server Error" } });
+    }
+    // Inbound headers (lower-case names) minus hop-by-hop ones, then `Map.merge` with
+    // forward_headers (`endpoints.ex`): case-sensitive, so a configured `Content-Type` travels
+    // next to the sender's `content-type`. Kinder option: a configured name replaces any case.
+    const overridden = ctx.caseInsensitiveHeaderMerge ? new Set(Object.keys(ep.forward_headers).map((k) => k.toLowerCase())) : new Set<string>();
     const base: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && !overridden.has(k)) base[k] = v;
     const n = ep.forward_urls.length;
@@ -706,7 +729,7 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
         retry_attempts: ep.retry_attempts,
         expected_status_codes: null,
         expected_body_pattern: null,
-        queue: ep.use_queue ? slugify(ep.name) || null : null,
+        queue: ep.use_queue ? slugifyQueue(ep.name) || null : null,
         notify_on_failure: ep.notify_on_failure,
         notify_on_recovery: ep.notify_on_recovery,
         on_failure_url: ep.on_failure_url,
@@ -738,7 +761,7 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
     if (Object.keys(errs).length > 0) return invalid(errs);
     Object.assign(e, patch, { updated_at: nowIso() });
     ctx.onChange();
-    return res(200, { data: endpointJson(e, r.origin) });
+    return res(200, { data: endpointJson(e, originOf(r)) });
   };
 
   return [
@@ -751,17 +774,26 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
       handler: (r) => {
         const q = r.query.get("queue") ?? r.query.get("lane");
         if (!q) return badRequest("invalid_params", "queue parameter is required");
+        // `tasks.ex` `cancel_tasks_by_queue`: soft-delete every live task of the org in the
+        // queue (deleted_at, enabled false, next_run_at nil) and delete every pending execution
+        // of the org whose queue is the name (scheduled retries included). Running executions
+        // finish, and a retry they schedule afterwards still runs (`worker.ex` `maybe_retry`
+        // does not look at deleted_at). `cancelled` counts tasks.
         const org = ctx.orgOf(r);
-        const tasks = new Set<string>();
-        for (const e of st.executions.values()) {
+        const now = nowIso();
+        let cancelled = 0;
+        for (const t of st.tasks.values()) {
+          if (t.org !== org || t.queue !== q || t.deleted_at) continue;
+          Object.assign(t, { deleted_at: now, enabled: false, next_run_at: null, updated_at: now });
+          ctx.scheduler.cancel(t.id);
+          cancelled++;
+        }
+        for (const e of [...st.executions.values()]) {
           const t = st.tasks.get(e.task_id);
-          if (t && t.org === org && t.queue === q && e.status === "pending") {
-            e.status = "missed";
-            tasks.add(t.id);
-          }
+          if (t?.org === org && (e.queue === undefined ? t.queue : e.queue) === q && e.status === "pending") ctx.scheduler.deleteExecution(e);
         }
         ctx.onChange();
-        return res(200, { data: { cancelled: tasks.size }, message: `${tasks.size} tasks cancelled` });
+        return res(200, { data: { cancelled }, message: `${cancelled} tasks cancelled` });
       },
     },
     { method: "GET", path: "/api/v1/tasks/:id", name: "runlater.tasks.get", handler: getTask(false) },
@@ -819,7 +851,7 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
         };
         st.endpoints.set(rec.id, rec);
         ctx.onChange();
-        return res(201, { data: endpointJson(rec, r.origin) });
+        return res(201, { data: endpointJson(rec, originOf(r)) });
       },
     },
     {
@@ -829,7 +861,7 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
       handler: (r) => {
         const org = ctx.orgOf(r);
         const list = [...st.endpoints.values()].filter((e) => e.org === org).sort((a, b) => (a.id < b.id ? 1 : -1));
-        return res(200, { data: list.map((e) => endpointJson(e, r.origin)) });
+        return res(200, { data: list.map((e) => endpointJson(e, originOf(r))) });
       },
     },
     {
@@ -838,7 +870,7 @@ export function runlaterRoutes(ctx: RunlaterApiContext): RouteDef[] {
       name: "runlater.endpoints.get",
       handler: (r) => {
         const e = findEndpoint(r);
-        return e ? res(200, { data: endpointJson(e, r.origin) }) : notFound();
+        return e ? res(200, { data: endpointJson(e, originOf(r)) }) : notFound();
       },
     },
     { method: "PUT", path: "/api/v1/endpoints/:id", name: "runlater.endpoints.update", handler: updateEndpoint },

@@ -75,6 +75,8 @@ export interface ExecutionRec {
   callback_url?: string | null;
   /** Internal: creation order, breaks ties between executions with the same `scheduled_for`. */
   seq?: number;
+  /** Internal: the task's queue when the execution was created (`executions.queue`, read by cancel-by-queue). */
+  queue?: string | null;
 }
 
 /** An inbound event received on `/in/:slug`. */
@@ -96,10 +98,13 @@ export interface Delivery {
   /**
    * `cron` (a cron task's run, health checks), `forward` (an endpoint forward), `once` (a
    * one-time task created through the API), `hook.failure` / `hook.recovery` (action URLs),
-   * `callback` (callback_url).
+   * `callback` (callback_url), `monitor.down` / `monitor.recovered` (a monitor's action URLs;
+   * `taskId` is then the monitor id, `monitorId` is set).
    */
-  kind: "cron" | "forward" | "once" | "hook.failure" | "hook.recovery" | "callback";
+  kind: "cron" | "forward" | "once" | "hook.failure" | "hook.recovery" | "callback" | "monitor.down" | "monitor.recovered";
   taskId: string;
+  /** The monitor of a `monitor.*` delivery. */
+  monitorId?: string;
   executionId?: string;
   method: string;
   url: string;
@@ -122,6 +127,45 @@ export interface Delivery {
   responseBody: string | null;
 }
 
+/**
+ * A heartbeat monitor in wire shape (`app/monitors/monitor.ex`). Times are ISO strings except
+ * the two the checker compares, kept as epoch ms.
+ */
+export interface MonitorRec {
+  id: string;
+  org: string;
+  name: string;
+  /** `pm_` + 32 URL-safe base64 characters. */
+  ping_token: string;
+  schedule_type: "cron" | "interval";
+  cron_expression: string | null;
+  interval_seconds: number | null;
+  /** 0..3600. @default 300 */
+  grace_period_seconds: number;
+  /** `new` until the first ping, `up`, `down`. */
+  status: "new" | "up" | "down" | "paused";
+  /** Epoch ms (whole seconds) of the latest ping, or null. */
+  last_ping_at: number | null;
+  /** Epoch ms the next ping is expected by, or null (never pinged). */
+  next_expected_at: number | null;
+  enabled: boolean;
+  notify_on_failure: boolean | null;
+  notify_on_recovery: boolean | null;
+  on_failure_url: string | null;
+  on_recovery_url: string | null;
+  inserted_at: string;
+  updated_at: string;
+}
+
+/** One received ping (`monitor_pings`). */
+export interface MonitorPingRec {
+  id: string;
+  monitor_id: string;
+  /** Epoch ms, whole seconds. */
+  received_at: number;
+  expected_interval_seconds: number;
+}
+
 /** Org of each API key plus the org's webhook secret. */
 export interface OrgRec {
   id: string;
@@ -136,6 +180,9 @@ export class RunlaterState {
   events = new Map<string, InboundEventRec>();
   deliveries: Delivery[] = [];
   orgs = new Map<string, OrgRec>();
+  monitors = new Map<string, MonitorRec>();
+  /** Pings per monitor id, oldest first (at most 1000 kept per monitor). */
+  monitorPings = new Map<string, MonitorPingRec[]>();
 
   /** JSON-serialisable copy (deliveries are not included). */
   snapshot(): unknown {
@@ -145,6 +192,8 @@ export class RunlaterState {
       executions: [...this.executions.values()],
       events: [...this.events.values()],
       orgs: [...this.orgs.values()],
+      monitors: [...this.monitors.values()],
+      monitorPings: [...this.monitorPings.values()].flat(),
     };
   }
 
@@ -156,6 +205,13 @@ export class RunlaterState {
     this.executions = new Map(((o.executions ?? []) as ExecutionRec[]).map((e) => [e.id, e]));
     this.events = new Map(((o.events ?? []) as InboundEventRec[]).map((e) => [e.id, e]));
     for (const org of (o.orgs ?? []) as OrgRec[]) this.orgs.set(org.id, org);
+    this.monitors = new Map(((o.monitors ?? []) as MonitorRec[]).map((m) => [m.id, m]));
+    this.monitorPings = new Map();
+    for (const p of (o.monitorPings ?? []) as MonitorPingRec[]) {
+      const list = this.monitorPings.get(p.monitor_id) ?? [];
+      list.push(p);
+      this.monitorPings.set(p.monitor_id, list);
+    }
   }
 }
 
@@ -194,6 +250,11 @@ export function uuidv7(ms: number): string {
 /** `ep_` + 32 URL-safe base64 characters. */
 export function endpointSlug(): string {
   return `ep_${randomBytes(24).toString("base64url").slice(0, 32)}`;
+}
+
+/** `pm_` + 32 URL-safe base64 characters (`monitor.ex` `generate_ping_token`). */
+export function pingToken(): string {
+  return `pm_${randomBytes(24).toString("base64url").slice(0, 32)}`;
 }
 
 /** `whsec_` + 48 lower-case hex. */

@@ -48,8 +48,8 @@ export interface TestServer {
   failStatus: number;
   /** Body answered in ok mode. */
   okBody: string;
-  /** One-shot answers, consumed first (status, optional headers). */
-  queue: Array<{ status: number; headers?: Record<string, string> }>;
+  /** One-shot answers, consumed first (status, optional headers and body; the body defaults to the status). */
+  queue: Array<{ status: number; headers?: Record<string, string>; body?: string }>;
   received: Received[];
   close(): Promise<void>;
 }
@@ -60,7 +60,7 @@ export async function startTestServer(): Promise<TestServer> {
     mode: "ok" as "ok" | "fail" | "hang",
     failStatus: 503,
     okBody: "ok",
-    queue: [] as Array<{ status: number; headers?: Record<string, string> }>,
+    queue: [] as Array<{ status: number; headers?: Record<string, string>; body?: string }>,
     received: [] as Received[],
   };
   const server = http.createServer((req, res) => {
@@ -69,10 +69,16 @@ export async function startTestServer(): Promise<TestServer> {
     req.on("end", () => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+      if (req.url === "/ok") {
+        // Redirect landing page (for redirect tests): always 200.
+        state.received.push({ method: req.method ?? "", path: req.url, headers, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(200).end("ok");
+        return;
+      }
       state.received.push({ method: req.method ?? "", path: req.url ?? "", headers, body: Buffer.concat(chunks).toString("utf8") });
       const once = state.queue.shift();
       if (once) {
-        res.writeHead(once.status, once.headers ?? {}).end(String(once.status));
+        res.writeHead(once.status, once.headers ?? {}).end(once.body ?? String(once.status));
         return;
       }
       if (state.mode === "hang") return;

@@ -34,7 +34,9 @@ describe("the failover loop", () => {
         name: "failover",
         forward_urls: [`${capture.url}/zones/z1/dns_records/r1`],
         forward_method: "PUT",
-        forward_headers: { Authorization: "Bearer cf-secret", "Content-Type": "application/json" },
+        // Lower-case names: production merges forward_headers case-sensitively over the hook's own
+        // `content-type`, so only a lower-case name replaces it (see production.test.ts).
+        forward_headers: { authorization: "Bearer cf-secret", "content-type": "application/json" },
         forward_body: '{"type":"A","content":"203.0.113.50"}',
         retry_attempts: 3,
       })
@@ -44,7 +46,9 @@ describe("the failover loop", () => {
         name: "recovery",
         forward_urls: [`${capture.url}/zones/z1/dns_records/r1`],
         forward_method: "PUT",
-        forward_headers: { Authorization: "Bearer cf-secret", "Content-Type": "application/json" },
+        // Lower-case names: production merges forward_headers case-sensitively over the hook's own
+        // `content-type`, so only a lower-case name replaces it (see production.test.ts).
+        forward_headers: { authorization: "Bearer cf-secret", "content-type": "application/json" },
         forward_body: '{"type":"A","content":"198.51.100.10"}',
         retry_attempts: 3,
       })
@@ -153,7 +157,7 @@ describe("the failover loop", () => {
       expect.objectContaining({
         status: "timeout",
         statusCode: null,
-        error: "Request timed out after 15000ms",
+        error: "Request timed out",
         startedAt: "2026-01-01T00:01:00.000Z",
         finishedAt: "2026-01-01T00:01:15.000Z",
         durationMs: 15000,
@@ -195,7 +199,7 @@ describe("the failover loop", () => {
   });
 
   it("a 429 with Retry-After sets the retry delay; retryDelayMs is configurable", async () => {
-    const e2 = await startEmulator({ apiKeys: [KEY], retryDelayMs: (attempt) => attempt * 1000 });
+    const e2 = await startEmulator({ apiKeys: [KEY], allowPrivateTargets: true, retryDelayMs: (attempt) => attempt * 1000 });
     try {
       capture.queue.push({ status: 429, headers: { "retry-after": "7" } }, { status: 500 });
       const a2 = apiClient(() => e2.runlaterApiUrl, KEY);
@@ -204,8 +208,10 @@ describe("the failover loop", () => {
       await e2.advance(MIN);
       expect(e2.deliveries({ kind: "forward" }).map((d) => [d.attempt, d.statusCode, d.startedAt])).toEqual([
         [1, 429, "2026-01-01T00:00:00.000Z"],
-        [2, 500, "2026-01-01T00:00:01.000Z"], // the custom schedule (attempt × 1 s) decides, Retry-After aside
-        [3, 200, "2026-01-01T00:00:03.000Z"],
+        // The custom schedule (attempt × 1 s) puts the retry at +1 s, but the 429 blocked the host
+        // for its Retry-After (host_blocker.ex), so the retry is rescheduled to the block's end.
+        [2, 500, "2026-01-01T00:00:07.000Z"],
+        [3, 200, "2026-01-01T00:00:09.000Z"],
       ]);
     } finally {
       await e2.close();
@@ -218,7 +224,7 @@ describe("the failover loop", () => {
     expect(emu.deliveries({ kind: "forward" }).map((d) => d.startedAt)).toEqual(["2026-01-01T00:00:00.000Z", "2026-01-01T00:00:07.000Z"]);
   });
 
-  it("one-time tasks with retries: on_failure_url fires once when retries are exhausted (literalFailureQuirk: never)", async () => {
+  it("one-time tasks with retries: on_failure_url never fires (production's literal rule); kind.intendedFailureRule fires once when retries are exhausted", async () => {
     const run = async (e: Emulator) => {
       const a = apiClient(() => e.runlaterApiUrl, KEY);
       capture.mode = "fail";
@@ -228,17 +234,17 @@ describe("the failover loop", () => {
       await e.advance(30 * MIN);
       return { attempts: e.deliveries({ kind: "forward" }).length, hooks: e.deliveries({ kind: "hook.failure" }) };
     };
-    const intended = await run(emu);
-    expect(intended.attempts).toBe(3);
-    expect(intended.hooks).toHaveLength(1);
-    expect(intended.hooks[0].startedAt).toBe("2026-01-01T00:06:30.000Z"); // after the 3rd attempt (0 s, +120 s, +270 s)
-    const literal = await startEmulator({ apiKeys: [KEY], literalFailureQuirk: true });
+    const literal = await run(emu);
+    expect(literal.attempts).toBe(3);
+    expect(literal.hooks).toHaveLength(0);
+    const kinder = await startEmulator({ apiKeys: [KEY], allowPrivateTargets: true, kind: { intendedFailureRule: true } });
     try {
-      const r = await run(literal);
+      const r = await run(kinder);
       expect(r.attempts).toBe(3);
-      expect(r.hooks).toHaveLength(0);
+      expect(r.hooks).toHaveLength(1);
+      expect(r.hooks[0].startedAt).toBe("2026-01-01T00:06:30.000Z"); // after the 3rd attempt (0 s, +120 s, +270 s)
     } finally {
-      await literal.close();
+      await kinder.close();
     }
   });
 
