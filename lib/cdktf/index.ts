@@ -1,6 +1,6 @@
 /**
  * CDK for Terraform bindings (`cdktf` or its maintained fork `cdktn`; see `core.ts` for how the
- * core is chosen): L2 constructs `HealthCheckTask`, `ForwardEndpoint` and `DnsFailover` on
+ * core is chosen): L2 constructs `HealthCheckTask`, `ForwardEndpoint`, `HeartbeatMonitor` and `DnsFailover` on
  * top of hand-written L1 bindings of `magodo/restful` (`RestfulProvider`, `RestfulResource`) and
  * a minimal Cloudflare v5 binding (`CloudflareProvider`, `CloudflareDnsRecord`).
  * Import from `runlater-iac/cdktf`.
@@ -13,4 +13,5 @@ export * from "./cloudflare-provider";
 export * from "./cloudflare-dns-record";
 export * from "./health-check-task";
 export * from "./forward-endpoint";
+export * from "./heartbeat-monitor";
 export * from "./dns-failover";

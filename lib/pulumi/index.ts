@@ -1,10 +1,11 @@
 /**
- * Pulumi bindings: `HealthCheckTask`, `ForwardEndpoint` (dynamic resources) and `DnsFailover`
+ * Pulumi bindings: `HealthCheckTask`, `ForwardEndpoint`, `HeartbeatMonitor` (dynamic resources) and `DnsFailover`
  * (component). Import from `runlater-iac/pulumi`.
  * @module runlater-iac/pulumi
  */
 export * from "./forward-endpoint";
 export * from "./health-check-task";
+export * from "./heartbeat-monitor";
 export { clearProviderConfig, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
 export * from "./dns-failover";
 export * from "./local-engine";

@@ -1,11 +1,23 @@
 /**
  * Typed Runlater API client. Knows nothing of Pulumi or CDKTF; resources of both engines build
  * their calls through it.
+ *
+ * Every entry point checks its arguments first (see `client-checks.ts` and `validate.ts`): a bad
+ * value is a `validation` {@link RunlaterApiError} naming the field, and nothing is sent.
  */
 import { randomUUID } from "node:crypto";
-import { RunlaterApiError } from "./errors";
-import { type RetryPolicy, sendRequest, type TransportOptions } from "./http";
-import type { CronTaskSpec, Endpoint, EndpointSpec, Execution, Task, TaskPage } from "./model";
+import {
+  apiKeyIssues,
+  baseUrlIssues,
+  idempotencyKeyIssues,
+  idIssues,
+  intParamIssues,
+  optionIssues,
+  throwIfIssues,
+} from "./client-checks";
+import { type RetryPolicy, sendRequest, type TransportOptions, type TransportRequest } from "./http";
+import type { CronTaskSpec, Endpoint, EndpointSpec, Execution, Monitor, MonitorSpec, Task, TaskPage } from "./model";
+import { type ValidationIssue, validateCronTaskSpec, validateEndpointSpec, validateMonitorSpec } from "./validate";
 import {
   type ApiDialect,
   cronTaskCreateToWire,
@@ -13,10 +25,13 @@ import {
   endpointFromWire,
   endpointToWire,
   executionFromWire,
+  monitorFromWire,
+  monitorToWire,
   routesFor,
   taskFromWire,
   taskPageFromWire,
   unwrapData,
+  unwrapList,
 } from "./wire";
 
 /** Default API base URL. */
@@ -24,15 +39,18 @@ export const DEFAULT_RUNLATER_API_URL = "https://runlater.eu/api/v1";
 
 /** Options of {@link RunlaterClient}. */
 export interface RunlaterClientOptions {
-  /** Bearer API key (`pk_live_….sk_live_…`). Required. Never logged or put into errors. */
+  /**
+   * Bearer API key (`pk_live_….sk_live_…`). Required; letters, digits and `._-~+/=` only (no
+   * whitespace, CR or LF), at most 512 characters. Never logged or put into errors.
+   */
   apiKey: string;
-  /** API base URL. Default `https://runlater.eu/api/v1`; point it at the emulator for tests. */
+  /** API base URL (http(s), no credentials, query or fragment). Default `https://runlater.eu/api/v1`; point it at the emulator for tests. */
   baseUrl?: string;
   /** API shape to speak. Default `legacy` (see {@link ApiDialect}). */
   dialect?: ApiDialect;
-  /** Per-request timeout in milliseconds. Default 30000. */
+  /** Deadline of one HTTP attempt (queueing, connect, headers, body), milliseconds, finite and > 0. Default 30000. */
   timeoutMs?: number;
-  /** Retry policy overrides (attempts, backoff, total time). */
+  /** Retry policy overrides (attempts 1..100, backoff, total time). */
   retry?: Partial<RetryPolicy>;
   /** Wait function between retries (tests inject one). Default: real timer. */
   sleep?: (ms: number) => Promise<void>;
@@ -45,11 +63,14 @@ export interface RunlaterClientOptions {
 /** Options for calls that create objects. */
 export interface CreateOptions {
   /**
-   * `Idempotency-Key` for the POST. Default: a fresh UUID per call, reused across that call's
-   * retries, so a retried create can never make a duplicate.
+   * `Idempotency-Key` for the POST (1..255 visible ASCII characters). Default: a fresh UUID per
+   * call, reused across that call's retries, so a retried create can never make a duplicate.
+   * Pass the `idempotencyKey` of a failed create's error to get the object it made (within 24 h).
    */
   idempotencyKey?: string;
 }
+
+type Method = TransportRequest["method"];
 
 /** Typed client for the Runlater API. Cheap to construct; connection pools are shared per origin. */
 export class RunlaterClient {
@@ -57,36 +78,13 @@ export class RunlaterClient {
   private readonly dialect: ApiDialect;
 
   constructor(options: RunlaterClientOptions) {
-    if (!options || typeof options.apiKey !== "string" || options.apiKey.trim() === "") {
-      throw new RunlaterApiError({
-        message:
-          "Runlater API key is missing: set `runlater:apiKey` (secret) in stack config or the RUNLATER_API_KEY environment variable",
-        operation: "client.configure",
-        kind: "validation",
-      });
-    }
-    const baseUrl = options.baseUrl ?? DEFAULT_RUNLATER_API_URL;
-    let parsed: URL;
-    try {
-      parsed = new URL(baseUrl);
-    } catch {
-      throw new RunlaterApiError({
-        message: `Runlater apiUrl must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`,
-        operation: "client.configure",
-        kind: "validation",
-      });
-    }
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-      throw new RunlaterApiError({
-        message: `Runlater apiUrl must use http or https, got ${parsed.protocol}`,
-        operation: "client.configure",
-        kind: "validation",
-      });
-    }
-    this.dialect = options.dialect ?? "legacy";
+    const o = (options !== null && typeof options === "object" ? options : {}) as unknown as Record<string, unknown>;
+    const baseUrl = o.baseUrl ?? DEFAULT_RUNLATER_API_URL;
+    throwIfIssues("client.configure", [...apiKeyIssues(o.apiKey), ...baseUrlIssues(baseUrl), ...optionIssues(o)]);
+    this.dialect = (o.dialect as ApiDialect | undefined) ?? "legacy";
     this.transport = {
-      baseUrl,
-      apiKey: options.apiKey,
+      baseUrl: baseUrl as string,
+      apiKey: o.apiKey as string,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
       sleep: options.sleep,
@@ -97,34 +95,47 @@ export class RunlaterClient {
 
   private async call(
     operation: string,
-    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    method: Method,
     path: string,
+    expect: TransportRequest["expect"],
     body?: unknown,
     idempotencyKey?: string,
   ): Promise<unknown> {
-    const res = await sendRequest(this.transport, { operation, method, path, body, idempotencyKey });
+    const res = await sendRequest(this.transport, { operation, method, path, body, idempotencyKey, expect });
     return res.body;
+  }
+
+  /** `<collection>/<id>` after checking that `id` is a UUID (so `.`, `..` or `""` never reach another route). */
+  private item(operation: string, collection: string, id: unknown, what: string): string {
+    throwIfIssues(operation, idIssues(id, what));
+    return `${collection}/${encodeURIComponent(id as string)}`;
+  }
+
+  private checkCreate(operation: string, issues: ValidationIssue[], opts: CreateOptions | undefined): string {
+    const key = opts?.idempotencyKey;
+    throwIfIssues(operation, [...issues, ...idempotencyKeyIssues(key)]);
+    return key ?? randomUUID();
   }
 
   // ---------------------------------------------------------------- cron tasks
 
   /** Creates a recurring task (`POST /tasks` with `cron`, or `/schedules`). One API call. */
   async createCronTask(spec: CronTaskSpec, opts: CreateOptions = {}): Promise<Task> {
-    const { cronTasks } = routesFor(this.dialect);
-    const body = await this.call(
-      "tasks.create",
-      "POST",
-      cronTasks,
-      cronTaskCreateToWire(spec, this.dialect),
-      opts.idempotencyKey ?? randomUUID(),
-    );
-    return taskFromWire(unwrapData(body) as Record<string, unknown>);
+    const op = "tasks.create";
+    const issues = validateCronTaskSpec(spec as unknown as Record<string, unknown>, { allowPrivateTargets: true });
+    if (issues.length === 0 && (spec.cron === undefined || spec.cron === null)) {
+      issues.push({ field: "cron", message: 'is required: a 5-field cron expression (UTC), e.g. "*/5 * * * *"' });
+    }
+    const key = this.checkCreate(op, issues, opts);
+    const body = await this.call(op, "POST", routesFor(this.dialect).cronTasks, "object", cronTaskCreateToWire(spec, this.dialect), key);
+    return taskFromWire(unwrapData(body, op));
   }
 
   /** Fetches a task. 404 → {@link RunlaterApiError} with `isNotFound`. */
   async getTask(id: string): Promise<Task> {
-    const body = await this.call("tasks.get", "GET", `${routesFor(this.dialect).cronTasks}/${enc(id)}`);
-    return taskFromWire(unwrapData(body) as Record<string, unknown>);
+    const op = "tasks.get";
+    const body = await this.call(op, "GET", this.item(op, routesFor(this.dialect).cronTasks, id, "task"), "object");
+    return taskFromWire(unwrapData(body, op));
   }
 
   /**
@@ -132,27 +143,29 @@ export class RunlaterClient {
    * `cron_expression`, which is what Runlater reads on update.
    */
   async updateCronTask(id: string, patch: Partial<CronTaskSpec>): Promise<Task> {
-    const body = await this.call(
-      "tasks.update",
-      "PATCH",
-      `${routesFor(this.dialect).cronTasks}/${enc(id)}`,
-      cronTaskUpdateToWire(patch),
-    );
-    return taskFromWire(unwrapData(body) as Record<string, unknown>);
+    const op = "tasks.update";
+    const path = this.item(op, routesFor(this.dialect).cronTasks, id, "task");
+    throwIfIssues(op, validateCronTaskSpec(patch as Record<string, unknown>, { allowPrivateTargets: true, partial: true }));
+    const body = await this.call(op, "PATCH", path, "object", cronTaskUpdateToWire(patch));
+    return taskFromWire(unwrapData(body, op));
   }
 
   /** Deletes a task (Runlater soft-deletes). Throws a 404 error when it is already gone. */
   async deleteTask(id: string): Promise<void> {
-    await this.call("tasks.delete", "DELETE", `${routesFor(this.dialect).cronTasks}/${enc(id)}`);
+    const op = "tasks.delete";
+    await this.call(op, "DELETE", this.item(op, routesFor(this.dialect).cronTasks, id, "task"), "any");
   }
 
   /** One page of tasks. `limit` 1..100 (default 50), `offset` ≥ 0. */
   async listTasks(page: { limit?: number; offset?: number } = {}): Promise<TaskPage> {
+    const op = "tasks.list";
+    const p = page ?? {};
+    throwIfIssues(op, [...intParamIssues(p.limit, "limit", 1, 100), ...intParamIssues(p.offset, "offset", 0, Number.MAX_SAFE_INTEGER)]);
     const q = new URLSearchParams();
-    if (page.limit !== undefined) q.set("limit", String(page.limit));
-    if (page.offset !== undefined) q.set("offset", String(page.offset));
+    if (p.limit !== undefined) q.set("limit", String(p.limit));
+    if (p.offset !== undefined) q.set("offset", String(p.offset));
     const qs = q.toString();
-    const body = await this.call("tasks.list", "GET", `${routesFor(this.dialect).cronTasks}${qs ? `?${qs}` : ""}`);
+    const body = await this.call(op, "GET", `${routesFor(this.dialect).cronTasks}${qs ? `?${qs}` : ""}`, "list");
     return taskPageFromWire(body);
   }
 
@@ -169,60 +182,112 @@ export class RunlaterClient {
 
   /** Runs a task now (`POST /tasks/:id/trigger`). Returns the new execution id. */
   async triggerTask(id: string): Promise<string> {
-    const body = await this.call("tasks.trigger", "POST", `/tasks/${enc(id)}/trigger`, undefined, randomUUID());
-    return String((unwrapData(body) as { execution_id: string }).execution_id);
+    const op = "tasks.trigger";
+    const path = `${this.item(op, "/tasks", id, "task")}/trigger`;
+    const body = await this.call(op, "POST", path, "object", undefined, randomUUID());
+    return String((unwrapData(body, op) as { execution_id: unknown }).execution_id);
   }
 
   /** Recent executions of a task, newest first. `limit` 1..100, default 50. */
   async listExecutions(id: string, limit?: number): Promise<Execution[]> {
+    const op = "tasks.executions";
+    const path = `${this.item(op, "/tasks", id, "task")}/executions`;
+    throwIfIssues(op, intParamIssues(limit, "limit", 1, 100));
     const qs = limit !== undefined ? `?limit=${limit}` : "";
-    const body = await this.call("tasks.executions", "GET", `/tasks/${enc(id)}/executions${qs}`);
-    return (unwrapData(body) as Record<string, unknown>[]).map(executionFromWire);
+    const body = await this.call(op, "GET", `${path}${qs}`, "list");
+    return unwrapList(body, op).map(executionFromWire);
   }
 
   // ---------------------------------------------------------------- endpoints
 
   /** Creates an inbound endpoint. One API call. */
   async createEndpoint(spec: EndpointSpec, opts: CreateOptions = {}): Promise<Endpoint> {
-    const body = await this.call(
-      "endpoints.create",
-      "POST",
-      routesFor(this.dialect).endpoints,
-      endpointToWire(spec, this.dialect),
-      opts.idempotencyKey ?? randomUUID(),
-    );
-    return endpointFromWire(unwrapData(body) as Record<string, unknown>);
+    const op = "endpoints.create";
+    const key = this.checkCreate(op, validateEndpointSpec(spec as unknown as Record<string, unknown>), opts);
+    const body = await this.call(op, "POST", routesFor(this.dialect).endpoints, "object", endpointToWire(spec, this.dialect), key);
+    return endpointFromWire(unwrapData(body, op));
   }
 
   /** Fetches an endpoint. */
   async getEndpoint(id: string): Promise<Endpoint> {
-    const body = await this.call("endpoints.get", "GET", `${routesFor(this.dialect).endpoints}/${enc(id)}`);
-    return endpointFromWire(unwrapData(body) as Record<string, unknown>);
+    const op = "endpoints.get";
+    const body = await this.call(op, "GET", this.item(op, routesFor(this.dialect).endpoints, id, "endpoint"), "object");
+    return endpointFromWire(unwrapData(body, op));
   }
 
   /** Partially updates an endpoint (PATCH). The slug and inbound URL never change. */
   async updateEndpoint(id: string, patch: Partial<EndpointSpec>): Promise<Endpoint> {
-    const body = await this.call(
-      "endpoints.update",
-      "PATCH",
-      `${routesFor(this.dialect).endpoints}/${enc(id)}`,
-      endpointToWire(patch, this.dialect),
-    );
-    return endpointFromWire(unwrapData(body) as Record<string, unknown>);
+    const op = "endpoints.update";
+    const path = this.item(op, routesFor(this.dialect).endpoints, id, "endpoint");
+    throwIfIssues(op, validateEndpointSpec(patch as Record<string, unknown>, { partial: true }));
+    const body = await this.call(op, "PATCH", path, "object", endpointToWire(patch, this.dialect));
+    return endpointFromWire(unwrapData(body, op));
   }
 
   /** Deletes an endpoint (hard delete). Throws a 404 error when it is already gone. */
   async deleteEndpoint(id: string): Promise<void> {
-    await this.call("endpoints.delete", "DELETE", `${routesFor(this.dialect).endpoints}/${enc(id)}`);
+    const op = "endpoints.delete";
+    await this.call(op, "DELETE", this.item(op, routesFor(this.dialect).endpoints, id, "endpoint"), "any");
   }
 
   /** All endpoints of the organisation (not paginated by Runlater). */
   async listEndpoints(): Promise<Endpoint[]> {
-    const body = await this.call("endpoints.list", "GET", routesFor(this.dialect).endpoints);
-    return (unwrapData(body) as Record<string, unknown>[]).map(endpointFromWire);
+    const op = "endpoints.list";
+    const body = await this.call(op, "GET", routesFor(this.dialect).endpoints, "list");
+    return unwrapList(body, op).map(endpointFromWire);
+  }
+
+  // ---------------------------------------------------------------- heartbeat monitors
+
+  /**
+   * Creates a heartbeat monitor (`POST /monitors`, 201). One API call. The reply carries the
+   * `pingUrl` (a capability: anyone who has it can ping). Free plans allow 3 monitors.
+   */
+  async createMonitor(spec: MonitorSpec, opts: CreateOptions = {}): Promise<Monitor> {
+    const op = "monitors.create";
+    const full = withScheduleType(spec);
+    const key = this.checkCreate(op, validateMonitorSpec(full as unknown as Record<string, unknown>), opts);
+    const body = await this.call(op, "POST", routesFor(this.dialect).monitors, "object", monitorToWire(full as MonitorSpec), key);
+    return monitorFromWire(unwrapData(body, op));
+  }
+
+  /** Fetches a monitor (with its `status`, `lastPingAt`, `nextExpectedAt`). */
+  async getMonitor(id: string): Promise<Monitor> {
+    const op = "monitors.get";
+    const body = await this.call(op, "GET", this.item(op, routesFor(this.dialect).monitors, id, "monitor"), "object");
+    return monitorFromWire(unwrapData(body, op));
+  }
+
+  /**
+   * Partially updates a monitor (PATCH). The ping token and URL never change. Switching
+   * `scheduleType` needs the matching `intervalSeconds`/`cronExpression` unless it is stored already.
+   */
+  async updateMonitor(id: string, patch: Partial<MonitorSpec>): Promise<Monitor> {
+    const op = "monitors.update";
+    const path = this.item(op, routesFor(this.dialect).monitors, id, "monitor");
+    throwIfIssues(op, validateMonitorSpec(patch as Record<string, unknown>, { partial: true }));
+    const body = await this.call(op, "PATCH", path, "object", monitorToWire(patch));
+    return monitorFromWire(unwrapData(body, op));
+  }
+
+  /** Deletes a monitor and its ping history (204). Throws a 404 error when it is already gone. */
+  async deleteMonitor(id: string): Promise<void> {
+    const op = "monitors.delete";
+    await this.call(op, "DELETE", this.item(op, routesFor(this.dialect).monitors, id, "monitor"), "any");
+  }
+
+  /** All monitors of the organisation, newest first (not paginated by Runlater). */
+  async listMonitors(): Promise<Monitor[]> {
+    const op = "monitors.list";
+    const body = await this.call(op, "GET", routesFor(this.dialect).monitors, "list");
+    return unwrapList(body, op).map(monitorFromWire);
   }
 }
 
-function enc(id: string): string {
-  return encodeURIComponent(id);
+/** The spec with `scheduleType` filled in when absent (`cron` when only `cronExpression` is given, else `interval`). */
+function withScheduleType(spec: MonitorSpec): unknown {
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) return spec;
+  if (spec.scheduleType !== undefined && spec.scheduleType !== null) return spec;
+  const cron = spec.cronExpression !== undefined && spec.cronExpression !== null && (spec.intervalSeconds === undefined || spec.intervalSeconds === null);
+  return { ...spec, scheduleType: cron ? "cron" : "interval" };
 }

@@ -11,8 +11,13 @@ export type RunlaterErrorKind =
   | "network"
   /** Retries ran out (attempts or total time); `cause` is the last failure. */
   | "exhausted"
-  /** Input rejected locally before any call. */
-  | "validation";
+  /** Input rejected locally before any call: nothing was sent. */
+  | "validation"
+  /**
+   * The API answered 2xx but not with what Runlater sends (not JSON, no `data` envelope, a
+   * non-object). For a create, the object may exist: see `objectId` and `idempotencyKey`.
+   */
+  | "protocol";
 
 /** Error thrown by {@link RunlaterClient}. */
 export class RunlaterApiError extends Error {
@@ -28,6 +33,14 @@ export class RunlaterApiError extends Error {
   readonly kind: RunlaterErrorKind;
   /** Number of HTTP attempts made. */
   readonly attempts: number;
+  /**
+   * The `Idempotency-Key` the request carried. After a `protocol` or `network` failure of a
+   * create, repeating the create with this key (within 24 h) returns the object it made instead
+   * of a duplicate.
+   */
+  readonly idempotencyKey?: string;
+  /** Id of the object the request created or touched, when it could be read from a broken reply. */
+  readonly objectId?: string;
 
   constructor(init: {
     message: string;
@@ -38,6 +51,8 @@ export class RunlaterApiError extends Error {
     fieldErrors?: Record<string, string[]>;
     attempts?: number;
     cause?: unknown;
+    idempotencyKey?: string;
+    objectId?: string;
   }) {
     super(init.message, init.cause !== undefined ? { cause: init.cause } : undefined);
     // Pulumi's closure serializer turns `super(…)` into `Error.call(this, …)`, which sets nothing
@@ -55,6 +70,8 @@ export class RunlaterApiError extends Error {
     this.code = init.code;
     this.fieldErrors = init.fieldErrors;
     this.attempts = init.attempts ?? 1;
+    if (init.idempotencyKey !== undefined) this.idempotencyKey = init.idempotencyKey;
+    if (init.objectId !== undefined) this.objectId = init.objectId;
   }
 
   /** True when the object does not exist (or belongs to another organisation). */
@@ -94,4 +111,17 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined>)
     if (s && s.length >= 4) out = out.split(s).join("***");
   }
   return out;
+}
+
+/**
+ * Scrubs what looks like a credential even when we did not know it was one: URL userinfo,
+ * URL query values, `Bearer …`, and Runlater's capability tokens (`ep_…` slugs, `pm_…` ping
+ * tokens, `sk_…` secrets, `whsec_…`).
+ */
+export function scrubCredentials(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@"'<>]*@/gi, "$1***@")
+    .replace(/([?&][^=&#\s"'<>]*=)[^&#\s"'<>]*/g, "$1***")
+    .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, "$1 ***")
+    .replace(/\b(ep|pm|sk|whsec)_[A-Za-z0-9_-]{6,}/g, "$1_***");
 }

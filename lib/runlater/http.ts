@@ -7,7 +7,7 @@
  * closure serializer never tries to capture sockets when it serializes a provider.
  */
 import { Pool } from "undici";
-import { RunlaterApiError, redact } from "./errors";
+import { RunlaterApiError, redact, scrubCredentials } from "./errors";
 import { errorFromWire } from "./wire";
 
 /** Retry behaviour. All times in milliseconds. */
@@ -61,6 +61,11 @@ export interface TransportRequest {
   body?: unknown;
   /** Sent as `Idempotency-Key`; reused on every retry of this request. */
   idempotencyKey?: string;
+  /**
+   * What a 2xx body must be: `object` (`{data: {…}}`), `list` (`{data: […]}`), or `any` (any
+   * JSON or empty, the default). Anything else is a `protocol` error, retried when safe.
+   */
+  expect?: "object" | "list" | "any";
 }
 
 /** A successful response. */
@@ -129,6 +134,65 @@ function describeNetworkError(e: unknown): string {
   return err.code ?? err.message ?? String(e);
 }
 
+/** Header values undici accepts and that cannot split a header (no CR, LF, NUL or other controls). */
+const SAFE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Request paths: absolute, printable ASCII without spaces, no dot segments. */
+const SAFE_PATH = /^\/[\x21-\x7e]*$/;
+
+function invalid(operation: string, field: string, message: string): RunlaterApiError {
+  return new RunlaterApiError({
+    message: `Runlater ${operation} was not sent: ${field} ${message}`,
+    operation,
+    kind: "validation",
+    fieldErrors: { [field]: [message] },
+    attempts: 0,
+  });
+}
+
+/** Refuses, before anything is sent, a request undici would reject (which could strand a pool slot). */
+function preflight(opts: TransportOptions, req: TransportRequest, path: string, headers: Record<string, string>): void {
+  const pathOnly = path.split("?")[0];
+  if (!SAFE_PATH.test(path) || pathOnly.split("/").some((seg) => seg === "." || seg === "..")) {
+    throw invalid(req.operation, "path", "must be an absolute path of printable ASCII without dot segments");
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== "string" || !SAFE_HEADER_VALUE.test(value)) {
+      // Name only: the value may be the API key.
+      throw invalid(req.operation, `header ${name}`, "must not contain CR, LF, NUL or other control characters");
+    }
+  }
+  const t = opts.timeoutMs;
+  if (t !== undefined && (typeof t !== "number" || !Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS)) {
+    throw invalid(req.operation, "timeoutMs", `must be a finite number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+}
+
+/** Largest per-request timeout (the largest delay a Node timer supports). */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** Drops (and destroys) the pool of `origin`, so a pool in an unknown state is never reused. */
+function discardPool(origin: string): void {
+  const m = pools();
+  const p = m.get(origin);
+  if (!p) return;
+  m.delete(origin);
+  void p.destroy().catch(() => undefined);
+}
+
+const UUID_IN_TEXT = /"id"\s*:\s*"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"/;
+
+/**
+ * Checks a 2xx body. Returns undefined when it is what the caller expects, else what is wrong.
+ * `expect`: `object` = `{data: {…}}`, `list` = `{data: […]}`, `any` = any JSON or empty.
+ */
+function protocolProblem(text: string, body: unknown, parsed: boolean, expect: TransportRequest["expect"]): string | undefined {
+  if (text !== "" && !parsed) return "the response body is not JSON";
+  if (!expect || expect === "any") return undefined;
+  const data = body && typeof body === "object" && !Array.isArray(body) ? (body as { data?: unknown }).data : undefined;
+  if (expect === "list") return Array.isArray(data) ? undefined : "the response has no `data` list";
+  return data && typeof data === "object" && !Array.isArray(data) ? undefined : "the response has no `data` object";
+}
+
 /** Sends one logical request with retries. Throws {@link RunlaterApiError} on failure. */
 export async function sendRequest(opts: TransportOptions, req: TransportRequest): Promise<TransportResponse> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
@@ -138,7 +202,8 @@ export async function sendRequest(opts: TransportOptions, req: TransportRequest)
   const base = new URL(opts.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, "");
   const path = prefix + req.path;
-  const secrets = [opts.apiKey];
+  const secrets = [opts.apiKey, ...collectSecrets(req.body)];
+  const clean = (text: string) => scrubCredentials(redact(text, secrets));
   const headers: Record<string, string> = {
     authorization: `Bearer ${opts.apiKey}`,
     accept: "application/json",
@@ -146,20 +211,34 @@ export async function sendRequest(opts: TransportOptions, req: TransportRequest)
   };
   let payload: string | undefined;
   if (req.body !== undefined) {
-    payload = JSON.stringify(req.body);
+    try {
+      payload = JSON.stringify(req.body);
+    } catch (e) {
+      throw invalid(req.operation, "body", `cannot be serialized to JSON (${(e as Error).name})`);
+    }
     headers["content-type"] = "application/json";
   }
-  if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
+  if (req.idempotencyKey !== undefined) headers["idempotency-key"] = req.idempotencyKey;
+  preflight(opts, req, path, headers);
+  // A retried 2xx-but-unreadable reply is safe when the request is idempotent: reads, PATCH,
+  // DELETE, and POSTs with an Idempotency-Key (the server replays its stored reply).
+  const replaySafe = req.method !== "POST" || req.idempotencyKey !== undefined;
 
   const started = Date.now();
   let attempt = 0;
   let last: RunlaterApiError | undefined;
+  let objectId: string | undefined;
   for (;;) {
     attempt++;
     let retryAfterMs: number | undefined;
     let status = 0;
     let text = "";
     let resHeaders: Record<string, string | string[] | undefined> = {};
+    // One deadline for the whole attempt (queueing, connect, headers and body): a request can
+    // never wait longer than `timeoutMs`, whatever state the pool is in.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error("request timeout")), timeoutMs);
+    timer.unref?.();
     try {
       const res = await poolFor(base.origin).request({
         path,
@@ -168,65 +247,172 @@ export async function sendRequest(opts: TransportOptions, req: TransportRequest)
         body: payload,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
+        signal: abort.signal,
       });
-      text = await res.body.text();
+      try {
+        text = await res.body.text();
+      } catch (e) {
+        res.body.destroy();
+        throw e;
+      }
       status = res.statusCode;
       resHeaders = res.headers;
     } catch (e) {
-      opts.log?.(`${req.method} ${path} -> network error ${describeNetworkError(e)} (attempt ${attempt})`);
+      const code = (e as { code?: string }).code;
+      if (code === "UND_ERR_INVALID_ARG") {
+        // Should be impossible after preflight; never let such a failure strand the shared pool.
+        discardPool(base.origin);
+        clearTimeout(timer);
+        throw invalid(req.operation, "request", "was refused by the HTTP layer as invalid");
+      }
+      const what = abort.signal.aborted ? "request timeout" : describeNetworkError(e);
+      opts.log?.(`${req.method} ${path} -> network error ${what} (attempt ${attempt})`);
       last = new RunlaterApiError({
-        message: redact(`Runlater ${req.operation} failed: ${describeNetworkError(e)}`, secrets),
+        message: clean(`Runlater ${req.operation} failed: ${what}`),
         operation: req.operation,
         kind: "network",
         attempts: attempt,
+        idempotencyKey: req.idempotencyKey,
       });
+    } finally {
+      clearTimeout(timer);
     }
     if (status !== 0) {
       let body: unknown;
+      let parsed = true;
       try {
         body = text === "" ? undefined : JSON.parse(text);
       } catch {
         body = text;
+        parsed = false;
       }
       opts.log?.(`${req.method} ${path} -> ${status} (attempt ${attempt})`);
-      if (status >= 200 && status < 300) return { status, body };
-      const info = errorFromWire(body);
-      const fields = info.fieldErrors
-        ? `: ${Object.entries(info.fieldErrors)
-            .map(([f, m]) => `${f} ${m.join(", ")}`)
-            .join("; ")}`
-        : "";
-      last = new RunlaterApiError({
-        message: redact(
-          `Runlater ${req.operation} failed: HTTP ${status}${info.code ? ` ${info.code}` : ""}${
-            info.message ? ` — ${info.message}` : ""
-          }${fields}`,
-          secrets,
-        ),
-        operation: req.operation,
-        kind: "http",
-        status,
-        code: info.code,
-        fieldErrors: info.fieldErrors,
-        attempts: attempt,
-      });
-      if (!isRetryableStatus(status, body, !!req.idempotencyKey)) throw last;
-      retryAfterMs = parseRetryAfter(resHeaders["retry-after"]);
+      if (status >= 200 && status < 300) {
+        const problem = protocolProblem(text, body, parsed, req.expect);
+        if (!problem) return { status, body };
+        objectId = UUID_IN_TEXT.exec(text.slice(0, 100_000))?.[1] ?? objectId;
+        last = new RunlaterApiError({
+          message: clean(
+            `Runlater ${req.operation} answered HTTP ${status} but ${problem}${
+              objectId ? `; the object id in the reply is ${objectId}` : ""
+            }${req.idempotencyKey && req.method === "POST" ? `; repeat the call with Idempotency-Key ${req.idempotencyKey} to get the object it made` : ""}`,
+          ),
+          operation: req.operation,
+          kind: "protocol",
+          status,
+          attempts: attempt,
+          idempotencyKey: req.idempotencyKey,
+          objectId,
+        });
+        if (!replaySafe) throw last;
+      } else {
+        const info = errorFromWire(body);
+        const fieldErrors = info.fieldErrors
+          ? Object.fromEntries(Object.entries(info.fieldErrors).map(([f, m]) => [clean(f), m.map(clean)]))
+          : undefined;
+        const fields = fieldErrors
+          ? `: ${Object.entries(fieldErrors)
+              .map(([f, m]) => `${f} ${m.join(", ")}`)
+              .join("; ")}`
+          : "";
+        last = new RunlaterApiError({
+          message: clean(
+            `Runlater ${req.operation} failed: HTTP ${status}${info.code ? ` ${info.code}` : ""}${
+              info.message ? ` — ${info.message}` : ""
+            }${fields}`,
+          ),
+          operation: req.operation,
+          kind: "http",
+          status,
+          code: info.code,
+          fieldErrors,
+          attempts: attempt,
+          idempotencyKey: req.idempotencyKey,
+        });
+        if (!isRetryableStatus(status, body, req.idempotencyKey !== undefined)) throw last;
+        retryAfterMs = parseRetryAfter(resHeaders["retry-after"]);
+      }
     }
     const delay = Math.min(policy.maxDelayMs, retryAfterMs ?? backoffDelay(attempt, policy, random));
     const elapsed = Date.now() - started;
     if (attempt >= policy.maxAttempts || elapsed + delay > policy.maxElapsedMs) {
+      const l = last!;
       throw new RunlaterApiError({
-        message: `${last!.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})`,
+        message: `${l.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})`,
         operation: req.operation,
-        kind: "exhausted",
-        status: last!.status,
-        code: last!.code,
-        fieldErrors: last!.fieldErrors,
+        kind: l.kind === "protocol" ? "protocol" : "exhausted",
+        status: l.status,
+        code: l.code,
+        fieldErrors: l.fieldErrors,
         attempts: attempt,
-        cause: last,
+        cause: l,
+        idempotencyKey: req.idempotencyKey,
+        objectId: objectId ?? l.objectId,
       });
     }
     await sleep(delay);
+  }
+}
+
+/**
+ * Values in a request body that must never appear in an error: header values, whole bodies
+ * (and the string values inside a JSON body), URL credentials and query values.
+ */
+export function collectSecrets(body: unknown): string[] {
+  const out = new Set<string>();
+  walkForSecrets(body, "", 0, out);
+  return [...out].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+function walkForSecrets(v: unknown, key: string, depth: number, out: Set<string>): void {
+  if (depth > 20 || out.size > 1000) return;
+  const secretMap = key === "headers" || key === "forward_headers";
+  if (typeof v === "string") {
+    if (secretMap) out.add(v);
+    if (key === "body" || key === "forward_body") {
+      out.add(v);
+      try {
+        jsonLeavesAsSecrets(JSON.parse(v), 0, out);
+      } catch {
+        /* not JSON */
+      }
+    }
+    urlPartsAsSecrets(v, out);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v.slice(0, 100)) walkForSecrets(x, key, depth + 1, out);
+    return;
+  }
+  if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v).slice(0, 200)) walkForSecrets(x, secretMap ? key : k, depth + 1, out);
+  }
+}
+
+function jsonLeavesAsSecrets(v: unknown, depth: number, out: Set<string>): void {
+  if (depth > 20 || out.size > 1000) return;
+  if (typeof v === "string" && v.length >= 8) out.add(v);
+  else if (v && typeof v === "object") for (const x of Object.values(v).slice(0, 200)) jsonLeavesAsSecrets(x, depth + 1, out);
+}
+
+function urlPartsAsSecrets(s: string, out: Set<string>): void {
+  for (const m of s.slice(0, 100_000).match(/\bhttps?:\/\/[^\s"'<>]+/gi) ?? []) {
+    try {
+      const u = new URL(m);
+      if (u.username) out.add(decodeSafe(u.username)).add(u.username);
+      if (u.password) out.add(decodeSafe(u.password)).add(u.password);
+      if (u.search.length > 1) out.add(u.search.slice(1));
+      for (const [, val] of u.searchParams) out.add(val);
+    } catch {
+      /* not a URL after all */
+    }
+  }
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }

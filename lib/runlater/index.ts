@@ -7,4 +7,5 @@ export * from "./errors";
 export { closeAllPools, DEFAULT_RETRY, type RetryPolicy } from "./http";
 export * from "./model";
 export * from "./validate";
-export { type ApiDialect, routesFor } from "./wire";
+export { type ApiDialect, routesFor, tolerantWire, WIRE_ALIASES } from "./wire";
+export { API_KEY_PATTERN, UUID_PATTERN } from "./client-checks";

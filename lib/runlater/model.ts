@@ -28,6 +28,10 @@ export const LIMITS = {
   nameChars: { max: 255 },
   /** URLs: a practical cap (Runlater stores them as text). */
   urlChars: { max: 2048 },
+  /** Heartbeat monitor interval, seconds (`app/monitors/monitor.ex` `validate_schedule`). */
+  intervalSeconds: { min: 60, max: 604_800 },
+  /** Heartbeat monitor grace period, seconds (`app/monitors/monitor.ex`; schema default 300). */
+  gracePeriodSeconds: { min: 0, max: 3600, runlaterDefault: 300 },
 } as const;
 
 /**
@@ -165,4 +169,73 @@ export interface TaskPage {
   hasMore: boolean;
   limit: number;
   offset: number;
+}
+
+/** How a heartbeat monitor expects its pings (`app/monitors/monitor.ex` `@schedule_types`). */
+export const MONITOR_SCHEDULE_TYPES = ["interval", "cron"] as const;
+/** One of {@link MONITOR_SCHEDULE_TYPES}. */
+export type MonitorScheduleType = (typeof MONITOR_SCHEDULE_TYPES)[number];
+
+/**
+ * The desired state of a heartbeat monitor (dead-man's switch): Runlater expects a ping at
+ * `ping_url` every interval (or at every cron time); when none arrives within the grace period
+ * after the expected time, the monitor goes `down` and POSTs `onFailureUrl` once. The next ping
+ * brings it `up` and POSTs `onRecoveryUrl`. A monitor that was never pinged never goes down.
+ * Fields map 1:1 to Runlater's monitor fields (`app/monitors/monitor.ex`).
+ */
+export interface MonitorSpec {
+  /** Display name, required. At most 255 characters. */
+  name: string;
+  /**
+   * `interval` (a ping every `intervalSeconds`) or `cron` (a ping at every `cronExpression`
+   * time). Runlater requires it; on create the client sends `cron` when only `cronExpression`
+   * is given and `interval` otherwise. @default "interval"
+   */
+  scheduleType?: MonitorScheduleType;
+  /** Seconds between expected pings, 60..604800. Required when `scheduleType` is `interval`. */
+  intervalSeconds?: number | null;
+  /** Five-field cron expression (UTC) of the expected pings. Required when `scheduleType` is `cron`. */
+  cronExpression?: string | null;
+  /** Seconds after the expected ping before the monitor goes down, 0..3600. Default 300 on Runlater's side. */
+  gracePeriodSeconds?: number;
+  /** Whether pings are accepted and checked (a disabled monitor answers pings with 410). Default true. */
+  enabled?: boolean;
+  /** Org notification override for failures (`null` = org default). Does not affect the hook URLs. */
+  notifyOnFailure?: boolean | null;
+  /** Org notification override for recoveries (`null` = org default). */
+  notifyOnRecovery?: boolean | null;
+  /** URL Runlater POSTs (`monitor.down`) when the monitor goes down. */
+  onFailureUrl?: string | null;
+  /** URL Runlater POSTs (`monitor.up`) when a ping arrives while it is down. */
+  onRecoveryUrl?: string | null;
+}
+
+/** Monitor states (`new` until the first ping; `paused` when disabled in the UI). */
+export type MonitorStatus = "new" | "up" | "down" | "paused";
+
+/** A heartbeat monitor as Runlater returns it (`api/monitor_controller.ex` `monitor_json`). */
+export interface Monitor {
+  /** UUIDv7 monitor id. */
+  id: string;
+  name: string;
+  /** `pm_` + 32 URL-safe characters; never changes. Secret: whoever has it can ping. */
+  pingToken: string;
+  /** `https://<host>/ping/<token>` (`GET` or `POST`, no auth). Secret for the same reason. */
+  pingUrl: string;
+  scheduleType: MonitorScheduleType;
+  cronExpression: string | null;
+  intervalSeconds: number | null;
+  gracePeriodSeconds: number;
+  status: MonitorStatus;
+  enabled: boolean;
+  notifyOnFailure: boolean | null;
+  notifyOnRecovery: boolean | null;
+  onFailureUrl: string | null;
+  onRecoveryUrl: string | null;
+  /** Last ping received (ISO-8601 UTC), `null` before the first. */
+  lastPingAt: string | null;
+  /** When the next ping is due (ISO-8601 UTC), `null` before the first ping. */
+  nextExpectedAt: string | null;
+  insertedAt: string;
+  updatedAt: string;
 }

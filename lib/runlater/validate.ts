@@ -4,7 +4,9 @@
  * data, so Pulumi's closure serializer can capture them.
  */
 import { Cron } from "croner";
-import { HTTP_METHODS, LIMITS } from "./model";
+import { isPrivateHost } from "./address";
+import { scrubCredentials } from "./errors";
+import { HTTP_METHODS, LIMITS, MONITOR_SCHEDULE_TYPES } from "./model";
 
 /** One problem with one field. */
 export interface ValidationIssue {
@@ -26,6 +28,17 @@ export interface ValidateOptions {
    * emulator (started with `--allow-private`) accepts them. Default false.
    */
   allowPrivateTargets?: boolean;
+  /**
+   * Validate a partial update: required fields may be absent (only the given ones are
+   * checked). Default false.
+   */
+  partial?: boolean;
+}
+
+/** An issue for a spec that is not an object at all (null, a string, an array, …). */
+function notAnObject(spec: unknown): ValidationIssue[] | undefined {
+  if (spec !== null && typeof spec === "object" && !Array.isArray(spec)) return undefined;
+  return [{ field: "(spec)", message: `must be an object of fields, got ${describe(spec)}` }];
 }
 
 /** Thrown by callers that turn issues into an exception. */
@@ -38,28 +51,11 @@ export class RunlaterValidationError extends Error {
   }
 }
 
-/** True for literal hosts Runlater's SSRF rule refuses: loopback, RFC 1918, link-local, unspecified. */
-export function isPrivateHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
-  if (m) {
-    const [a, b] = [Number(m[1]), Number(m[2])];
-    return (
-      a === 127 ||
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (h.includes(":")) {
-    return h === "::1" || h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80");
-  }
-  return false;
-}
+/**
+ * True for hosts Runlater refuses as private or internal: the one shared rule (see
+ * `address.ts`), used by the plan, both engines, the client and the emulator.
+ */
+export { classifyHost, type HostClass, isPrivateHost } from "./address";
 
 /** Checks an http(s) URL. Returns a message or undefined. */
 export function checkHttpUrl(value: unknown, opts: { private?: boolean } = {}): string | undefined {
@@ -87,6 +83,7 @@ export function checkCron(value: unknown): string | undefined {
   if (typeof value !== "string" || value.trim() === "") {
     return 'must be a 5-field cron expression (minute hour day-of-month month day-of-week, UTC), e.g. "* * * * *"';
   }
+  if (value.length > 256) return "must be at most 256 characters (a 5-field cron expression)";
   const fields = value.trim().split(/\s+/);
   if (fields.length !== 5) {
     return `must have exactly 5 fields (minute hour day-of-month month day-of-week, UTC), got ${fields.length}: ${JSON.stringify(truncate(value))}`;
@@ -185,11 +182,13 @@ function checkBool(value: unknown, field: string, issues: ValidationIssue[]): vo
 
 /** Validates the fields of a cron task spec (see `CronTaskSpec`). Unknown values are skipped. */
 export function validateCronTaskSpec(spec: Record<string, unknown>, opts: ValidateOptions = {}): ValidationIssue[] {
+  const bad = notAnObject(spec);
+  if (bad) return bad;
   const isUnknown = opts.isUnknown ?? (() => false);
   const issues: ValidationIssue[] = [];
   const v = (k: string) => (isUnknown(spec[k]) ? undefined : spec[k]);
   if (spec.url === undefined || spec.url === null) {
-    issues.push({ field: "url", message: "is required (the http(s) URL Runlater calls, e.g. https://example.com/health)" });
+    if (!opts.partial) issues.push({ field: "url", message: "is required (the http(s) URL Runlater calls, e.g. https://example.com/health)" });
   } else if (!isUnknown(spec.url)) {
     const m = checkHttpUrl(spec.url, { private: opts.allowPrivateTargets === true });
     if (m) issues.push({ field: "url", message: m });
@@ -236,12 +235,14 @@ export function validateCronTaskSpec(spec: Record<string, unknown>, opts: Valida
 
 /** Validates the fields of an endpoint spec (see `EndpointSpec`). Unknown values are skipped. */
 export function validateEndpointSpec(spec: Record<string, unknown>, opts: ValidateOptions = {}): ValidationIssue[] {
+  const bad = notAnObject(spec);
+  if (bad) return bad;
   const isUnknown = opts.isUnknown ?? (() => false);
   const issues: ValidationIssue[] = [];
   const v = (k: string) => (isUnknown(spec[k]) ? undefined : spec[k]);
-  checkName(v("name"), "name", !isUnknown(spec.name), issues);
+  checkName(v("name"), "name", !isUnknown(spec.name) && !opts.partial, issues);
   const urls = spec.forwardUrls;
-  if (!isUnknown(urls)) {
+  if (!isUnknown(urls) && !(opts.partial && urls === undefined)) {
     if (!Array.isArray(urls)) {
       issues.push({ field: "forwardUrls", message: "is required: an array of 1 to 10 http(s) URLs" });
     } else {
@@ -275,8 +276,66 @@ export function validateEndpointSpec(spec: Record<string, unknown>, opts: Valida
   return issues;
 }
 
+/**
+ * Validates the fields of a heartbeat monitor spec (see `MonitorSpec`), by the server's rules
+ * (`app/monitors/monitor.ex` `changeset`/`validate_schedule`): `name` and `scheduleType`
+ * required; `intervalSeconds` 60..604800 required for `interval`; a 5-field `cronExpression`
+ * required for `cron`; `gracePeriodSeconds` 0..3600; hook URLs http(s) with a host.
+ * Unknown values are skipped; with `partial`, absent fields are not required.
+ */
+export function validateMonitorSpec(spec: Record<string, unknown>, opts: ValidateOptions = {}): ValidationIssue[] {
+  const bad = notAnObject(spec);
+  if (bad) return bad;
+  const isUnknown = opts.isUnknown ?? (() => false);
+  const issues: ValidationIssue[] = [];
+  const v = (k: string) => (isUnknown(spec[k]) ? undefined : spec[k]);
+  const required = (k: string) => !opts.partial && !isUnknown(spec[k]);
+  checkName(v("name"), "name", required("name"), issues);
+  const type = v("scheduleType");
+  if (type === undefined || type === null) {
+    if (required("scheduleType")) {
+      issues.push({ field: "scheduleType", message: `is required: one of ${MONITOR_SCHEDULE_TYPES.join(", ")}` });
+    }
+  } else if (typeof type !== "string" || !(MONITOR_SCHEDULE_TYPES as readonly string[]).includes(type)) {
+    issues.push({ field: "scheduleType", message: `must be one of ${MONITOR_SCHEDULE_TYPES.join(", ")}, got ${describe(type)}` });
+  }
+  const interval = v("intervalSeconds");
+  if ((interval === undefined || interval === null) && type === "interval" && required("intervalSeconds")) {
+    issues.push({
+      field: "intervalSeconds",
+      message: `is required when scheduleType is "interval": an integer from ${LIMITS.intervalSeconds.min} to ${LIMITS.intervalSeconds.max} seconds`,
+    });
+  }
+  checkInt(interval, "intervalSeconds", LIMITS.intervalSeconds.min, LIMITS.intervalSeconds.max, " seconds", issues);
+  const cron = v("cronExpression");
+  if (cron === undefined || cron === null) {
+    if (type === "cron" && required("cronExpression")) {
+      issues.push({ field: "cronExpression", message: 'is required when scheduleType is "cron": a 5-field cron expression (UTC), e.g. "*/5 * * * *"' });
+    }
+  } else {
+    const m = checkCron(cron);
+    if (m) issues.push({ field: "cronExpression", message: m });
+  }
+  checkInt(
+    v("gracePeriodSeconds"),
+    "gracePeriodSeconds",
+    LIMITS.gracePeriodSeconds.min,
+    LIMITS.gracePeriodSeconds.max,
+    " seconds",
+    issues,
+  );
+  checkBool(v("enabled"), "enabled", issues);
+  checkOptionalUrl(spec.onFailureUrl, "onFailureUrl", issues, isUnknown);
+  checkOptionalUrl(spec.onRecoveryUrl, "onRecoveryUrl", issues, isUnknown);
+  checkBool(v("notifyOnFailure"), "notifyOnFailure", issues);
+  checkBool(v("notifyOnRecovery"), "notifyOnRecovery", issues);
+  return issues;
+}
+
+/** A value cut to `n` characters for a message, with anything credential-shaped scrubbed first. */
 function truncate(s: string, n = 80): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
+  const clean = scrubCredentials(s.length > 4096 ? s.slice(0, 4096) : s);
+  return clean.length > n ? `${clean.slice(0, n)}…` : clean;
 }
 
 function describe(v: unknown): string {
