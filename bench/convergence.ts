@@ -25,7 +25,6 @@ export type DownMode = "503" | "timeout" | "refused";
 export type ScriptStep =
   | { at: number; primary: "up" | DownMode }
   | { at: number; dnsErrors: number; status?: number; times?: number }
-  | { at: number; hookLoss: number }
   /** The next `times` hits of this exact path answer 500 (a lost message). */
   | { at: number; lose: string; times: number };
 
@@ -39,6 +38,16 @@ export interface HarnessOptions {
   retryAttempts?: number;
   /** Health-check timeout (ms). @default 10000 */
   timeoutMs?: number;
+  /**
+   * Loop traffic (checks, hooks, forwards, DNS writes) dispatched in-process to the emulator under
+   * the names `runlater.test`, `primary.test` and `api.cloudflare.test` (same pipeline, no sockets).
+   * @default true
+   */
+  inProcess?: boolean;
+  /** The latch's grace (s). @default the plan's default */
+  latchGraceSeconds?: number;
+  /** Lost action webhooks, 0..1 (the emulator's `hookLossProbability`). @default 0 */
+  hookLoss?: number;
 }
 
 /** A deployed failover under test. */
@@ -63,12 +72,15 @@ export interface Harness {
 
 /** Deploys a failover of `opts.wiring` against a built-in primary target and an emulated Cloudflare record. */
 export async function harness(opts: HarnessOptions): Promise<Harness> {
+  const inProcess = opts.inProcess ?? true;
   const emu = await startEmulator({
     allowPrivateTargets: true,
     rateLimit: false,
     seed: opts.seed ?? 1,
     virtualTimeoutCapMs: 50,
     dns: { cloudflare: { tokens: [CF_TOKEN] } },
+    hookLossProbability: opts.hookLoss ?? 0,
+    ...(inProcess ? { inProcessHosts: ["runlater.test", "primary.test", "api.cloudflare.test"], publicOrigin: "http://runlater.test" } : {}),
     ...opts.emulator,
   });
   try {
@@ -76,13 +88,16 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
     const zoneId = cf.getZone("example.com")?.id ?? cf.addZone({ name: "example.com" });
     const recordId = cf.addRecord(zoneId, { name: "www.example.com", type: "A", content: PRIMARY, ttl: 60 });
     const primary = emu.target("primary");
+    const primaryUrl = inProcess ? "http://primary.test/_emulator/targets/primary" : primary.url;
+    const cfApi = inProcess ? "http://api.cloudflare.test/client/v4" : emu.cloudflareApiUrl;
     const plan = planFailover({
       name: "www",
-      healthCheck: { url: primary.url, timeoutMs: opts.timeoutMs ?? 10_000 },
+      healthCheck: { url: primaryUrl, timeoutMs: opts.timeoutMs ?? 10_000 },
       primary: PRIMARY,
       backup: BACKUP,
       wiring: opts.wiring,
       retryAttempts: opts.retryAttempts,
+      latch: opts.latchGraceSeconds ? { graceSeconds: opts.latchGraceSeconds } : undefined,
       dns: {
         provider: "cloudflare",
         zoneId,
@@ -91,7 +106,7 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
         type: "A",
         ttl: 60,
         apiToken: CF_TOKEN,
-        apiBaseUrl: emu.cloudflareApiUrl,
+        apiBaseUrl: cfApi,
       },
     });
     if (plan.errors.length > 0) throw new Error(`harness plan: ${JSON.stringify(plan.errors)}`);
@@ -99,27 +114,20 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
     const target = {
       createEndpoint: (s: Parameters<RunlaterClient["createEndpoint"]>[0]) => client.createEndpoint(s),
       createTask: (s: Parameters<RunlaterClient["createCronTask"]>[0]) => client.createCronTask(s),
-      createMonitor: (s: unknown) =>
-        (client as unknown as { createMonitor(s: unknown): Promise<{ id: string; pingUrl: string }> }).createMonitor(s),
+      createMonitor: (s: Parameters<RunlaterClient["createMonitor"]>[0]) => client.createMonitor(s),
     };
     const objects = await applyPlan(plan, target);
     const t0 = emu.now().getTime();
     const dnsUrl = String(plan.failoverEndpoint.forwardUrls[0]);
     const primaryTimeline: { at: number; up: boolean }[] = [{ at: 0, up: true }];
-    const removers: (() => void)[] = [];
     let dnsFault: (() => void) | undefined;
-    let hookFault: (() => void) | undefined;
     const apply = (s: ScriptStep) => {
       const at = emu.now().getTime() - t0;
       if ("primary" in s) {
-        for (const r of removers.splice(0)) r();
         if (s.primary === "up") primary.set("ok");
         else if (s.primary === "503") primary.set("fail", { status: 503 });
         else if (s.primary === "timeout") primary.set("hang");
-        else {
-          primary.set("ok");
-          removers.push(emu.faults.add({ path: "^/_emulator/targets/primary$", kind: "drop" }));
-        }
+        else primary.set("refused");
         const up = s.primary === "up";
         if (primaryTimeline[primaryTimeline.length - 1]!.up !== up) primaryTimeline.push({ at, up });
       } else if ("dnsErrors" in s) {
@@ -135,10 +143,6 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
         }
       } else if ("lose" in s) {
         emu.faults.add({ path: `^${s.lose.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, status: 500, times: s.times });
-      } else {
-        hookFault?.();
-        hookFault = undefined;
-        if (s.hookLoss > 0) hookFault = addHookLoss(emu, s.hookLoss);
       }
     };
     return {
@@ -183,25 +187,11 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
   }
 }
 
-/**
- * Loses action-webhook deliveries with probability `p`: the emulator's own switch when it has
- * one (`setHookLoss`), else a fault on inbound hits that carry no task id (hooks are sent
- * without `x-runlater-task-id`; forwards and cron runs carry one).
- */
-function addHookLoss(emu: Emulator, p: number): () => void {
-  const e = emu as unknown as { setHookLoss?: (p: number) => void };
-  if (e.setHookLoss) {
-    e.setHookLoss(p);
-    return () => e.setHookLoss!(0);
-  }
-  return emu.faults.add({ route: "runlater.inbound", status: 500, probability: p, withoutHeader: "x-runlater-task-id" } as never);
-}
-
 /** What one scripted run did, measured against the primary's timeline. */
 export interface RunMetrics {
   /** The record is not on the primary at the end (the primary is up then). */
   wrongAtEnd: boolean;
-  /** ms on a dead primary later than `boundMs` after the outage started (summed). */
+  /** ms on a dead primary later than `boundMs` after the outage started (summed; outside the excluded windows). */
   deadBeyondBoundMs: number;
   /** Longest single such stretch. */
   deadLongestMs: number;
@@ -218,8 +208,11 @@ export function measure(
   record: { at: number; content: string }[],
   endMs: number,
   boundMs: number,
+  /** Windows [from, to) in which dead-primary time is not counted (nothing can write DNS then). */
+  exclude: [number, number][] = [],
 ): RunMetrics {
-  const cuts = [...new Set([0, endMs, ...primary.map((p) => p.at), ...record.map((r) => r.at)])]
+  const excluded = (t: number) => exclude.some(([a, b]) => t >= a && t < b);
+  const cuts = [...new Set([0, endMs, ...primary.map((p) => p.at), ...record.map((r) => r.at), ...exclude.flat()])]
     .filter((t) => t >= 0 && t <= endMs)
     .sort((a, b) => a - b);
   const at = <T extends { at: number }>(xs: T[], t: number): T => {
@@ -237,7 +230,7 @@ export function measure(
     const [a, b] = [cuts[i]!, cuts[i + 1]!];
     const p = at(primary, a);
     const r = at(record, a).content;
-    if (!p.up && r === PRIMARY) {
+    if (!p.up && r === PRIMARY && !excluded(a)) {
       // Only the part later than `boundMs` after this outage began counts.
       const from = Math.max(a, p.at + boundMs);
       if (b > from) {

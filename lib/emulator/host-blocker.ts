@@ -112,11 +112,21 @@ export function hostKey(url: string, ctx: HostKeyContext): string | undefined {
   if (host === "") return undefined;
   const port = u.port || (u.protocol === "https:" ? "443" : "80");
   const hp = `${host}:${port}`;
-  if (hp !== ctx.selfHostPort) return ctx.inProcess(host) || !ctx.isPrivate(host) ? host : hp;
+  // The server keys blocks by the host exactly as written in the task's URL: worker.ex
+  // parse_host/1 takes URI.parse(url).host, which keeps the host's letter case (only the scheme is
+  // normalised). So `PRIMARY.example.com` and `primary.example.com` are blocked separately.
+  if (hp !== ctx.selfHostPort) return ctx.inProcess(host) || !ctx.isPrivate(host) ? (literalHost(url) ?? host) : hp;
   const p = u.pathname;
   const target = /^\/_emulator\/targets\/([^/]+)/.exec(p);
   if (target) return `${hp}#target:${target[1]}`;
   if (p.startsWith("/in/") || p.startsWith("/ping/") || p === "/api/v1" || p.startsWith("/api/v1/")) return `${hp}#runlater`;
   const first = p.split("/")[1] ?? "";
   return `${hp}#${first}`;
+}
+
+/** The host part of a URL string as written (letter case kept), without brackets or port. */
+export function literalHost(url: string): string | undefined {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(url);
+  if (!m || !m[1]) return undefined;
+  return m[1].replace(/^\[|\]$/g, "");
 }

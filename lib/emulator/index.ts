@@ -247,7 +247,8 @@ export interface RequestLogEntry {
 }
 
 /** Mode of a built-in health target. */
-export type TargetMode = "ok" | "fail" | "hang";
+/** `refused`: the connection is closed without an answer (a transport error, like a refused connection). */
+export type TargetMode = "ok" | "fail" | "hang" | "refused";
 
 /** State of a built-in health target. */
 export interface TargetState {
@@ -362,6 +363,8 @@ const ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 const MAX_REQUEST_BODY = 10 * 1024 * 1024;
 /** Internal: a handler result meaning "never answer" (a hanging built-in target). */
 const HANG = -1;
+/** Internal: a handler result meaning "close the connection without answering" (a refusing target). */
+const DROP = -2;
 const STATE_VERSION = 1;
 
 interface Matched {
@@ -634,7 +637,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // ---------------------------------------------------------------- built-in targets
   function setTarget(name: string, o: { mode?: TargetMode; status?: number; body?: string } = {}): TargetState {
     const mode: TargetMode = o.mode ?? (o.status !== undefined && o.status >= 400 ? "fail" : "ok");
-    if (!["ok", "fail", "hang"].includes(mode)) throw new Error('mode must be "ok", "fail" or "hang"');
+    if (!["ok", "fail", "hang", "refused"].includes(mode)) throw new Error('mode must be "ok", "fail", "hang" or "refused"');
     if (o.status !== undefined && !(Number.isInteger(o.status) && o.status >= 100 && o.status <= 599)) throw new Error("status must be 100..599");
     let status = o.status ?? (mode === "fail" ? 503 : 200);
     if (mode === "fail" && status < 400) status = 503;
@@ -648,6 +651,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const t = targets.get(req.params.name) ?? setTarget(req.params.name);
     t.hits++;
     if (t.mode === "hang") return { status: HANG };
+    if (t.mode === "refused") return { status: DROP };
     return { status: t.status, body: t.body };
   };
 
@@ -921,7 +925,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const done = (status: number, fault?: string) =>
       logRequest({ method, path, route: routeName, status, ip, realMs: Math.round(performance.now() - t0), ...(fault ? { fault } : {}) });
     const answer = (out: EmuResponse, fault?: string): Decision => {
-      done(out.status === HANG ? 0 : out.status, fault);
+      done(out.status === HANG || out.status === DROP ? 0 : out.status, fault);
       return { kind: "answer", out };
     };
     if (p.size > MAX_REQUEST_BODY) return answer({ status: 413, body: { error: "request body too large" } });
@@ -987,6 +991,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ip: raw.socket.remoteAddress ?? "127.0.0.1",
         });
         if (d.kind === "fault") applyFault(d.fault, res);
+        else if (d.out.status === DROP) res.socket?.destroy();
         else if (d.out.status !== HANG) send(res, d.out);
       })();
     });
@@ -1065,6 +1070,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return { kind: "answer", status: s.status, headers: s.headers, body: s.payload };
     }
     if (d.out.status === HANG) return { kind: "hang" };
+    if (d.out.status === DROP) return { kind: "drop" };
     const s = serialize(d.out);
     return { kind: "answer", status: s.status, headers: s.headers, body: s.payload };
   }

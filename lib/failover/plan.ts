@@ -40,6 +40,15 @@ export interface FailoverHealthCheck {
   expectedBodyPattern?: string;
   /** Headers sent with each check. @default {} */
   headers?: Record<string, string>;
+  /**
+   * `converge` only: the URL the probe checks, the same health endpoint under a host name
+   * Runlater tracks separately. Runlater blocks a failing host per literal host name (3 failures
+   * → 30 s … 300 s) and, when the block ends, runs only the first of the piled-up checks; a probe
+   * sharing the health check's host can lose that race for many blocks in a row, and then no
+   * failure signal reaches the latch. @default the health URL with its host name in upper case
+   * (host names are case-insensitive for DNS, TLS and HTTP, but Runlater's block list is not)
+   */
+  probeUrl?: string;
 }
 
 /** Settings of the `converge` wiring's heartbeat latch. */
@@ -367,7 +376,7 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
             secret: true,
             spec: {
               name: n("probe"),
-              forwardUrls: [hc.url],
+              forwardUrls: [hc.probeUrl ?? probeUrlFor(hc.url, isUnresolved)],
               forwardMethod: hc.method,
               forwardHeaders: lowerCaseKeys(hc.headers),
               forwardBody: null,
@@ -482,6 +491,7 @@ const INPUT_TYPES = {
 } as const;
 const HEALTH_TYPES = {
   url: "string",
+  probeUrl: "string",
   cron: "string",
   timeoutMs: "number",
   method: "string",
@@ -540,6 +550,20 @@ function prefixedField(key: PlanObjectKey, field: string): string {
   if (key === "probe" && field.startsWith("forwardHeaders")) return `healthCheck.${field.replace("forwardHeaders", "headers")}`;
   if (key === "probe" && field.startsWith("forwardUrls")) return "healthCheck.url";
   return `${key}.${field}`;
+}
+
+/**
+ * The health URL with its host name's letter case changed (upper case, or lower case when it is
+ * already upper case), so Runlater's host blocker (keyed by the literal host) tracks the probe
+ * apart from the health check. Unresolved values and hosts without letters are returned as is.
+ */
+export function probeUrlFor(url: string, isUnresolved: (v: unknown) => boolean = () => false): string {
+  if (typeof url !== "string" || isUnresolved(url)) return url;
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?)([^:/?#[\]]*)(.*)$/s.exec(url);
+  if (!m || !/[a-z]/i.test(m[2]!)) return url;
+  const host = m[2]!;
+  const flipped = host === host.toUpperCase() ? host.toLowerCase() : host.toUpperCase();
+  return `${m[1]}${flipped}${m[3]}`;
 }
 
 function lowerCaseKeys(h: Record<string, string> | undefined): Record<string, string> {

@@ -91,7 +91,7 @@ describe("planFailover", () => {
     // Lower-case header names really override what the sender of the inbound URL sent.
     expect(Object.keys(get("failover").forwardHeaders as object)).toEqual(["authorization", "content-type"]);
     // The probe: a fresh one-time check per pulse, whose failure hook goes to the relay.
-    expect(get("probe")).toMatchObject({ forwardUrls: ["https://p.example.com/health"], forwardMethod: "GET", retryAttempts: 0, onFailureUrl: { $ref: "relay", attr: "inboundUrl" }, forwardHeaders: { authorization: "Bearer h" } });
+    expect(get("probe")).toMatchObject({ forwardUrls: ["https://P.EXAMPLE.COM/health"], forwardMethod: "GET", retryAttempts: 0, onFailureUrl: { $ref: "relay", attr: "inboundUrl" }, forwardHeaders: { authorization: "Bearer h" } });
     expect(get("relay")).toMatchObject({ forwardMethod: "POST", forwardUrls: [{ $ref: "failover", attr: "inboundUrl" }, { $ref: "latch", attr: "pingUrl" }] });
     expect(get("latch")).toMatchObject({ intervalSeconds: 60, gracePeriodSeconds: 600, onFailureUrl: { $ref: "recovery", attr: "inboundUrl" } });
     expect(get("health")).toMatchObject({ onFailureUrl: { $ref: "failover" }, onRecoveryUrl: { $ref: "recovery" }, notifyOnFailure: true, notifyOnRecovery: true });
