@@ -80,3 +80,46 @@ describe("3. one lost failure hook", () => {
     expect(r.final).toBe(PRIMARY);
   });
 });
+
+describe("4. a long outage: host blocking piles up the checks, and the recovery hook never fires", () => {
+  // Runlater blocks the failing host (30 s … 300 s) and reschedules its due runs to the block's
+  // end; the first healthy run's "previous execution" is then a pending sibling, so
+  // on_recovery_url is not called (notifications.ex). Only the latch brings the primary back.
+  const script = (): ScriptStep[] => [
+    { at: 30_000, primary: "503" },
+    { at: 40 * MIN, primary: "up" },
+  ];
+  it("edge: stranded on the backup for good", async () => {
+    const r = await scenario("edge", script, 90 * MIN);
+    expect(r.final).toBe(BACKUP);
+  });
+  it("converge: the latch re-asserts the primary within 60 s + grace + one block after the recovery", async () => {
+    const r = await scenario("converge", script, 90 * MIN);
+    expect(r.final).toBe(PRIMARY);
+    expect(r.deadBeyondBoundMs).toBe(0);
+    expect(r.recoveryWorstMs).toBeLessThanOrEqual(60_000 + 600_000 + 300_000 + 60_000);
+  });
+});
+
+describe("the probe is host-blocked apart from the health check", () => {
+  it("its URL differs from the health URL only in the host name's letter case", async () => {
+    const h = await harness({ wiring: "converge" });
+    try {
+      const probe = h.plan.objects.find((o) => o.key === "probe")!;
+      const health = h.plan.objects.find((o) => o.key === "health")!;
+      const probeUrl = (probe.spec as { forwardUrls: string[] }).forwardUrls[0]!;
+      const healthUrl = (health.spec as { url: string }).url;
+      expect(probeUrl).not.toBe(healthUrl);
+      expect(probeUrl.toLowerCase()).toBe(healthUrl.toLowerCase());
+      // During a long outage both keep running (each at its own block cadence): the probe keeps
+      // sending failure signals, so the latch never fires while the primary is down.
+      await h.run([{ at: 30_000, primary: "timeout" }], 60 * MIN);
+      const probes = h.emu.deliveries({ kind: "forward" }).filter((d) => d.url === probeUrl && d.status !== "success");
+      const gaps = probes.slice(1).map((d, i) => Date.parse(d.startedAt) - Date.parse(probes[i]!.startedAt));
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(300_000 + 60_000);
+      expect(h.record()).toBe(BACKUP);
+    } finally {
+      await h.close();
+    }
+  });
+});
