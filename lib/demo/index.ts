@@ -83,26 +83,44 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
   });
   await engine.value(failover.taskId);
   const createCalls = emu.stats().requests.total;
-  log(`  ${createCalls} Runlater API calls (the manual guide takes 4)`);
+  log(`  ${createCalls} Runlater API calls: the convergent wiring (the seed guide's takes 4 and survives no lost hook)`);
   log("");
   log("timeline (emulator time):");
 
   let failedOverAt: string | undefined;
   let recoveredAt: string | undefined;
   let seen = emu.deliveries().reduce((m: number, d: { seq: number }) => Math.max(m, d.seq), 0);
-  const describe = (d: { kind: string; status: string; statusCode: number | null; method: string; url: string }) => {
+  // Which of the failover's objects a delivery belongs to (names are `www <role>`).
+  const roleOfName = (n: unknown) => String(n ?? "").replace(/^www /, "").split(" ")[0] ?? "";
+  const roleOfTask = (id: string): string => {
+    const t = emu.tasks({ all: true }).find((x) => x.id === id);
+    if (!t) return "";
+    if (t.endpoint_id) return roleOfName(emu.endpoints().find((e) => e.id === t.endpoint_id)?.name);
+    return roleOfName(t.name);
+  };
+  const roleOfUrl = (url: string) => {
+    if (url.includes("/ping/")) return "latch";
+    return roleOfName(emu.endpoints().find((e) => e.inbound_url === url)?.name);
+  };
+  const describe = (d: { kind: string; status: string; statusCode: number | null; method: string; url: string; taskId: string }) => {
     const code = d.statusCode ?? d.status;
+    const role = roleOfTask(d.taskId);
+    const path = new URL(d.url).pathname.replace(/^.*\/(dns_records)\/.*$/, "Cloudflare …/$1/<id>");
     switch (d.kind) {
       case "cron":
-        return `health check GET /health → ${code}`;
+        return role === "health" ? `health check GET /health → ${code}` : undefined; // the pulse always succeeds
       case "hook.failure":
-        return `task failed → on_failure_url (failover endpoint) → ${code}`;
+        return `${role} failed → on_failure_url (${roleOfUrl(d.url)}) → ${code}${code === 503 || code === 500 ? "  ✖ hook lost" : ""}`;
       case "hook.recovery":
-        return `task recovered → on_recovery_url (recovery endpoint) → ${code}`;
+        return `${role} recovered → on_recovery_url (${roleOfUrl(d.url)}) → ${code}`;
+      case "monitor.down":
+        return `latch: no failure signal for 11 min → on_failure_url (${roleOfUrl(d.url)}) → ${code}`;
       case "forward":
-        return `endpoint forwards ${d.method} ${new URL(d.url).pathname.replace(/^.*\/(dns_records)\/.*$/, "Cloudflare …/$1/<id>")} → ${code}`;
+        if (role === "probe") return d.status === "success" ? undefined : `probe GET /health → ${code}  (a fresh task: its on_failure_url fires on every failed probe)`;
+        if (role === "relay") return `relay → ${roleOfUrl(d.url)} → ${code}`;
+        return `${role} endpoint ${d.method} ${path} → ${code}`;
       default:
-        return `${d.kind} → ${code}`;
+        return undefined;
     }
   };
   let shown = content();
@@ -112,7 +130,8 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
       const fresh = emu.deliveries().filter((d: { seq: number }) => d.seq > seen);
       for (const d of fresh) {
         seen = Math.max(seen, d.seq);
-        say(describe(d));
+        const line = describe(d);
+        if (line) say(line);
       }
       const now = content();
       if (now !== shown) {
@@ -125,7 +144,11 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
   };
   await step(2);
   primary.setHealthy(false);
-  log(`  ${clock()}  ✖ primary goes down (/health → 503)`);
+  // The health check's single on_failure_url POST is lost (Runlater never retries it): the
+  // seed guide's wiring would leave the outage unhandled; the probe fails over anyway.
+  const failoverInbound = String(emu.endpoints().find((e) => e.name === "www failover")?.inbound_url ?? "");
+  emu.faults.add({ path: `^${new URL(failoverInbound).pathname}$`, status: 500, times: 1 });
+  log(`  ${clock()}  ✖ primary goes down (/health → 503); the next failure hook will be lost`);
   await step(2);
   primary.setHealthy(true);
   log(`  ${clock()}  ✔ primary is back`);
@@ -136,7 +159,8 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
   emu.resetStats();
   await engine.destroy();
   const destroyCalls = emu.stats().requests.total;
-  log(`  ${destroyCalls} Runlater API calls; emulator now holds ${emu.stats().objects.tasks} tasks, ${emu.stats().objects.endpoints} endpoints`);
+  const left = emu.stats().objects as { tasks: number; endpoints: number; monitors?: number };
+  log(`  ${destroyCalls} Runlater API calls; emulator now holds ${left.tasks} tasks, ${left.endpoints} endpoints, ${left.monitors ?? 0} monitors`);
   await primary.close();
   await emu.close();
   await closeAllPools();

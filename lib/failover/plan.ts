@@ -437,13 +437,16 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
       }
     }
     // Every field of every object, before anything is created (placeholders for references).
+    // A string built from an unresolved value (a Pulumi Output stringifies to a warning text, a
+    // CDKTF token to `${TfToken[…]}`) is unknown too.
+    const unknown = (v: unknown) => isUnresolved(v) || (typeof v === "string" && (v.includes("[Output<") || v.includes("${")));
     for (const o of objects) {
       const spec = resolvePlanRefs(o.spec, () => PLACEHOLDER_URL) as unknown as Record<string, unknown>;
       const issues =
         o.kind === "task"
-          ? validateCronTaskSpec(spec, { isUnknown: isUnresolved, allowPrivateTargets: true })
+          ? validateCronTaskSpec(spec, { isUnknown: unknown, allowPrivateTargets: true })
           : o.kind === "endpoint"
-            ? validateEndpointSpec(spec, { isUnknown: isUnresolved })
+            ? validateEndpointSpec(spec, { isUnknown: unknown })
             : [];
       for (const i of issues) {
         const field = prefixedField(o.key, i.field);

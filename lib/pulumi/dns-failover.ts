@@ -349,15 +349,19 @@ export class DnsFailover extends pulumi.ComponentResource {
       const known = new Set(pub.errors.map((e) => e.field));
       const fields = [...new Set(p.errors.map((e) => e.field).filter((f) => !known.has(f)))];
       if (fields.length > 0) {
-        throw new Error(`DnsFailover ${name}: invalid secret arguments (values not shown): ${fields.join(", ")}`);
+        const e = new Error(`DnsFailover ${name}: invalid secret arguments (values not shown): ${fields.join(", ")}`);
+        pulumi.log.error(e.message, this);
+        throw e;
       }
       return p;
     });
 
     // Every object of the wiring, in plan order; references resolve to earlier objects' URLs.
     const urls: Partial<Record<PlanObjectKey, pulumi.Output<string>>> = {};
+    // The URLs known when the call is made (only earlier objects): a later snapshot would make an
+    // object wait on its own outputs.
     const resolved = <T>(from: pulumi.Output<FailoverPlan>, key: PlanObjectKey, pick: (spec: never) => T) =>
-      pulumi.all([from, pulumi.all(urls as Record<string, pulumi.Output<string>>)]).apply(([p, u]) => {
+      pulumi.all([from, pulumi.all({ ...urls } as Record<string, pulumi.Output<string>>)]).apply(([p, u]) => {
         const o = p.objects.find((x) => x.key === key);
         if (!o) throw new Error(`DnsFailover ${name}: the plan has no ${key}`);
         return resolvePlanRefs(pick(o.spec as never), (r) => u[r.$ref] as string) as Resolved<T, string>;
@@ -377,7 +381,9 @@ export class DnsFailover extends pulumi.ComponentResource {
           {
             name: pub((s) => s.name),
             forwardUrls: secretSpec
-              ? isGeneric.apply((g) => (g || key === "probe" ? sec((s) => s.forwardUrls) : pub((s) => s.forwardUrls)))
+              ? pulumi
+                  .all([isGeneric, pub((s) => s.forwardUrls), sec((s) => s.forwardUrls)])
+                  .apply(([g, plain, secret]) => (g || key === "probe" ? pulumi.secret(secret) : plain))
               : pub((s) => s.forwardUrls),
             forwardHeaders: sec((s) => s.forwardHeaders ?? {}),
             forwardBody: sec((s) => s.forwardBody ?? ""),
