@@ -7,7 +7,8 @@
  * ```
  * runlater-iac emulator [--port 4010] [--host 127.0.0.1] [--state FILE] [--allow-private]
  *                       [--speed 60 | --virtual] [--start ISO] [--api-key KEY ...] [--tier pro|free]
- *                       [--no-rate-limit] [--seed N] [--dns-token PROVIDER=TOKEN ...] [--verbose]
+ *                       [--no-rate-limit] [--seed N] [--kind LIST] [--start-jitter MIN-MAX] [--hook-loss P]
+ *                       [--dns-token PROVIDER=TOKEN ...] [--verbose]
  * ```
  */
 import type { DnsEmulatorsOptions, Emulator, EmulatorOptions } from "./emulator";
@@ -53,9 +54,17 @@ Runs a local Runlater API + DNS provider APIs emulator that really runs the fail
   --tier pro|free        plan limits                                  default pro
   --no-rate-limit        disable the per-IP 300/min, 5000/h limit
   --seed N               seed of probabilistic faults                 default 1
+  --kind LIST            kinder-than-production switches, comma-separated: noHostBlocking,
+                         intendedFailureRule, noLookahead, bodyPatternOnJson, noRedirects,
+                         caseInsensitiveHeaderMerge, hookRetries=N      default none
+  --start-jitter MIN-MAX start latency of each execution, ms (seeded)  default none
+  --hook-loss P          probability (0..1) that an action webhook is lost   default 0
   --dns-token P=TOKEN    token of DNS provider P (repeatable; porkbun: APIKEY:SECRET)
   --verbose              log every request (method, path, route, status; never headers or bodies)
   -h, --help             this help`;
+
+/** Boolean switches of `--kind` (see `EmulatorKindOptions`). */
+const KIND_FLAGS = ["noHostBlocking", "intendedFailureRule", "noLookahead", "bodyPatternOnJson", "noRedirects", "caseInsensitiveHeaderMerge"] as const;
 
 /** Parses `emulator` arguments into emulator options. Throws {@link CliUsageError}. */
 export function parseEmulatorArgs(args: string[]): { options: EmulatorOptions; verbose: boolean; help: boolean; dnsTokens: Record<string, string> } {
@@ -130,6 +139,31 @@ export function parseEmulatorArgs(args: string[]): { options: EmulatorOptions; v
       case "--seed":
         options.seed = int(flag, value(flag, inline), 0, 2 ** 32 - 1);
         break;
+      case "--kind": {
+        const kind: NonNullable<EmulatorOptions["kind"]> = {};
+        for (const item of value(flag, inline).split(",").filter((x) => x !== "")) {
+          const [name, n] = item.split("=");
+          if (name === "hookRetries") kind.hookRetries = int("--kind hookRetries", n ?? "", 0, 10);
+          else if (KIND_FLAGS.includes(name as (typeof KIND_FLAGS)[number]) && n === undefined) kind[name as (typeof KIND_FLAGS)[number]] = true;
+          else throw new CliUsageError(`--kind: unknown switch ${item} (have ${KIND_FLAGS.join(", ")}, hookRetries=N)`);
+        }
+        options.kind = kind;
+        break;
+      }
+      case "--start-jitter": {
+        const v = value(flag, inline);
+        const m = /^(\d+)-(\d+)$/.exec(v);
+        if (!m || Number(m[1]) > Number(m[2])) throw new CliUsageError(`--start-jitter must look like MIN-MAX (ms, MIN <= MAX), got ${v}`);
+        options.startJitterMs = [Number(m[1]), Number(m[2])];
+        break;
+      }
+      case "--hook-loss": {
+        const v = value(flag, inline);
+        const p = Number(v);
+        if (!(p >= 0 && p <= 1)) throw new CliUsageError(`--hook-loss must be a number 0..1, got ${v}`);
+        options.hookLossProbability = p;
+        break;
+      }
       case "--dns-token": {
         const v = value(flag, inline);
         const i = v.indexOf("=");

@@ -139,7 +139,22 @@ describe("CLI", () => {
     expect(p.options.dns?.cloudflare).toEqual({ tokens: ["cf-x"] });
     expect(parseEmulatorArgs(["--virtual", "--api-key", "k"]).options).toMatchObject({ clock: "virtual", apiKeys: ["k"], port: 4010 });
     expect(parseEmulatorArgs([]).options.clock).toEqual({ mode: "real", speed: 1 });
-    for (const bad of [["--speed", "0"], ["--virtual", "--speed", "2"], ["--tier", "gold"], ["--port"], ["--wat"], ["--dns-token", "route53=x"]]) {
+    expect(parseEmulatorArgs(["--kind", "noHostBlocking,hookRetries=2", "--start-jitter=1000-15000", "--hook-loss", "0.01"]).options).toMatchObject({
+      kind: { noHostBlocking: true, hookRetries: 2 },
+      startJitterMs: [1000, 15000],
+      hookLossProbability: 0.01,
+    });
+    for (const bad of [
+      ["--speed", "0"],
+      ["--virtual", "--speed", "2"],
+      ["--tier", "gold"],
+      ["--port"],
+      ["--wat"],
+      ["--dns-token", "route53=x"],
+      ["--kind", "beNice"],
+      ["--start-jitter", "5-1"],
+      ["--hook-loss", "2"],
+    ]) {
       expect(() => parseEmulatorArgs(bad)).toThrow(CliUsageError);
     }
   });
