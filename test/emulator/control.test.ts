@@ -4,6 +4,7 @@
  */
 import { CliUsageError, main, parseEmulatorArgs } from "../../lib/cli";
 import { type Emulator, startEmulator } from "../../lib/emulator";
+import { controlClient, controlFetch } from "../support/emulator-control";
 import { apiClient, MIN } from "./helpers";
 
 const KEY = "pk_test_control.sk_test_control_secret";
@@ -12,11 +13,7 @@ describe("control API", () => {
   let emu: Emulator;
   const lines: string[] = [];
   const api = apiClient(() => emu.runlaterApiUrl, KEY);
-  const control = async (method: string, p: string, body?: unknown) => {
-    const r = await fetch(`${emu.url}/_emulator${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const control = controlClient(() => emu);
   beforeAll(async () => {
     emu = await startEmulator({ apiKeys: [KEY], log: (l) => lines.push(l) });
   });
@@ -107,7 +104,7 @@ describe("real clock", () => {
       const created = (await api("POST", "/tasks", { url: t.url, cron: "* * * * *" })).body.data;
       const first = Date.parse(created.next_run_at); // the clock runs on while the task is created
       await expect(emu.advance(1000)).rejects.toThrow(/virtual/);
-      expect((await fetch(`${emu.url}/_emulator/clock/advance`, { method: "POST", body: "{}" })).status).toBe(409);
+      expect((await controlFetch(emu, "POST", "/clock/advance", "{}")).status).toBe(409);
       // Wait (bounded) for the background loop: 2 ticks need ~33 ms of real time.
       const deadline = Date.now() + 5000;
       while (emu.deliveries({ kind: "cron" }).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
