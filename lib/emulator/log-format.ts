@@ -19,14 +19,15 @@ export function escapeForLog(s: string): string {
 /** A path with secret segments shortened: `/in/ep_AbCd…`, `/ping/AbCd…`. */
 export function redactPath(path: string): string {
   const inbound = /^\/in\/([^/]*)(.*)$/s.exec(path);
-  if (inbound) return `/in/${shorten(inbound[1], 7)}${inbound[2] ? "…" : ""}`;
+  if (inbound) return `/in/${shorten(inbound[1], inbound[2], 7)}`;
   const ping = /^\/ping\/([^/]*)(.*)$/s.exec(path);
-  if (ping) return `/ping/${shorten(ping[1], 4)}${ping[2] ? "…" : ""}`;
+  if (ping) return `/ping/${shorten(ping[1], ping[2], 4)}`;
   return path;
 }
 
-function shorten(segment: string, keep: number): string {
-  return segment.length > keep ? `${segment.slice(0, keep)}…` : segment;
+/** The first `keep` characters of a secret segment, then `…` when anything (segment or rest) was cut. */
+function shorten(segment: string, rest: string, keep: number): string {
+  return segment.length > keep || rest !== "" ? `${segment.slice(0, keep)}…` : segment;
 }
 
 /** One log line: `<emulator time> <METHOD> <path> <route> <status|->[ [fault: kind]]`. */

@@ -18,9 +18,16 @@ export function controlFetch(emu: Emulator, method: string, p: string, body?: un
   });
 }
 
+/** A parsed control API answer. */
+export interface ControlAnswer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
 /** A control client bound to an emulator: resolves with the status and the parsed JSON body. */
-export function controlClient(emu: () => Emulator) {
-  return async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
+export function controlClient(emu: () => Emulator): (method: string, p: string, body?: unknown, headers?: Record<string, string>) => Promise<ControlAnswer> {
+  return async (method, p, body, headers = {}) => {
     const r = await controlFetch(emu(), method, p, body, headers);
     const text = await r.text();
     let parsed: any;
