@@ -1225,9 +1225,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (closed) return;
       await scheduler.stop();
       closed = true;
-      await durable?.close();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      try {
+        await durable?.close();
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
     },
   };
   return emulator;

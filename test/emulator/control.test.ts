@@ -2,6 +2,8 @@
  * The HTTP control API under /_emulator (stats, deliveries, clock, state, targets, request log),
  * the real (sped-up) clock, the DNS provider mounts, and the `runlater-iac emulator` CLI.
  */
+import * as http from "node:http";
+import * as net from "node:net";
 import { CliUsageError, main, parseEmulatorArgs } from "../../lib/cli";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { controlClient, controlFetch } from "../support/emulator-control";
@@ -63,6 +65,59 @@ describe("control API", () => {
     expect(printed).toContain("POST /api/v1/tasks runlater.tasks.create 201");
     expect(printed).not.toContain("sk_test_control_secret");
     expect(JSON.stringify(log)).not.toContain("sk_test_control_secret");
+  });
+
+  it("needs the per-run token: none or a wrong one is a 401; X-Emulator-Token or Bearer pass", async () => {
+    expect(emu.controlToken).toMatch(/^emu_[0-9a-f]{32}$/);
+    for (const p of ["", "/state", "/stats", "/deliveries", "/requests", "/events", "/clock", "/faults", "/targets"]) {
+      const r = await fetch(`${emu.url}/_emulator${p}`);
+      expect([p, r.status]).toEqual([p, 401]);
+      expect(await r.text()).not.toContain(emu.controlToken);
+    }
+    for (const [m, p] of [["POST", "/clock/advance"], ["POST", "/faults"], ["DELETE", "/faults"], ["POST", "/targets/x"], ["POST", "/stats/reset"]]) {
+      expect((await fetch(`${emu.url}/_emulator${p}`, { method: m, body: "{}" })).status).toBe(401);
+    }
+    const wrong = await fetch(`${emu.url}/_emulator/state`, { headers: { "x-emulator-token": `${emu.controlToken.slice(0, -1)}0` } });
+    expect(wrong.status).toBe(401);
+    expect((await fetch(`${emu.url}/_emulator/state`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(401); // an API key is not the token
+    expect((await fetch(`${emu.url}/_emulator/state`, { headers: { authorization: `Bearer ${emu.controlToken}` } })).status).toBe(200);
+    expect((await control("GET", "/state")).status).toBe(200);
+    // Health-target hits need no token (health checks from anywhere hit them).
+    expect((await fetch(`${emu.url}/_emulator/targets/free`)).status).toBe(200);
+    expect((await fetch(`${emu.url}/_emulator/targets/free`, { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(`${emu.url}/_emulator/targets/free/hit`, { method: "PUT" })).status).toBe(200);
+  });
+
+  it("refuses a foreign Host or Origin (DNS rebinding, web pages), even with the token", async () => {
+    const port = new URL(emu.url).port;
+    // node:http lets the test choose Host (fetch does not); a rebinding page's requests carry its own name.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number }>((resolve, reject) => {
+        const req = http.request(`${emu.url}/_emulator/state`, { headers: { "x-emulator-token": emu.controlToken, ...headers } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    expect((await get({ host: `attacker.example:${port}` })).status).toBe(403);
+    expect((await get({ host: `127.0.0.1.nip.io:${port}` })).status).toBe(403);
+    const noHost = await new Promise<string>((resolve) => {
+      const sock = net.connect(Number(port), "127.0.0.1", () => sock.end(`GET /_emulator/state HTTP/1.0\r\nX-Emulator-Token: ${emu.controlToken}\r\n\r\n`));
+      let got = "";
+      sock.on("data", (d) => {
+        got += d;
+      });
+      sock.on("close", () => resolve(got));
+    });
+    expect(noHost).toMatch(/^HTTP\/1\.1 403 /);
+    expect((await get({ origin: "http://attacker.example" })).status).toBe(403);
+    expect((await get({ origin: "null" })).status).toBe(403);
+    expect((await get({ origin: `https://attacker.example:${port}` })).status).toBe(403);
+    expect((await get({ host: `localhost:${port}` })).status).toBe(200);
+    expect((await get({ host: `[::1]:${port}` })).status).toBe(200);
+    expect((await get({ origin: `http://localhost:${port}` })).status).toBe(200);
+    expect((await get({ origin: `http://127.0.0.1:${port}` })).status).toBe(200);
   });
 
   it("index, 404s and bad bodies", async () => {
@@ -141,21 +196,30 @@ describe("CLI", () => {
     }
   });
 
-  it("`emulator` prints the URLs and the key, serves until stopped", async () => {
+  it("`emulator` prints the URLs and the control token once, never --api-key/--dns-token values; serves until stopped", async () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
     const ac = new AbortController();
-    const running = main(["emulator", "--port", "0", "--virtual", "--api-key", "pk_cli.sk_cli"], io, ac.signal);
+    const args = ["emulator", "--port", "0", "--virtual", "--verbose", "--api-key", "pk_cli.sk_cli_secret", "--dns-token", "hetzner=hz-secret-token", "--dns-token", "porkbun=pk1_x:sk1_secret"];
+    const running = main(args, io, ac.signal);
     while (!out.some((l) => l.startsWith("Press Ctrl+C"))) await new Promise((r) => setImmediate(r));
     const apiUrl = out.find((l) => l.includes("Runlater API"))!.trim().split(/\s+/).at(-1)!;
-    expect(out.join("\n")).toContain("pk_cli.sk_cli");
-    expect(out.join("\n")).toContain("cf-test-token");
-    const r = await fetch(`${apiUrl}/tasks`, { headers: { authorization: "Bearer pk_cli.sk_cli" } });
+    const banner = out.join("\n");
+    for (const secret of ["sk_cli_secret", "pk_cli", "hz-secret-token", "sk1_secret", "pk1_x"]) expect(banner).not.toContain(secret);
+    expect(banner).toContain("cf-test-token"); // built-in test defaults are still shown
+    expect(banner).toMatch(/API key +1 key from --api-key \(not shown\)/);
+    const token = /control token +(emu_[0-9a-f]{32})/.exec(banner)![1];
+    expect(banner.split(token)).toHaveLength(2); // printed once
+    const origin = apiUrl.replace(/\/api\/v1$/, "");
+    const r = await fetch(`${apiUrl}/tasks`, { headers: { authorization: "Bearer pk_cli.sk_cli_secret" } });
     expect(r.status).toBe(200);
+    expect((await fetch(`${origin}/_emulator/clock`, { headers: { "x-emulator-token": token } })).status).toBe(200);
+    expect((await fetch(`${origin}/_emulator/clock`)).status).toBe(401);
     ac.abort();
     expect(await running).toBe(0);
     expect(err).toEqual([]);
+    expect(out.join("\n")).not.toContain("sk_cli_secret");
   });
 
   it("usage errors and unknown commands exit 2", async () => {
