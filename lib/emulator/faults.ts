@@ -16,7 +16,11 @@ export interface FaultRule {
   route?: string;
   /** HTTP method (case-insensitive). */
   method?: string;
-  /** Regex over the request path without query (a string is compiled with `new RegExp`). */
+  /**
+   * Regex over the request path without query. Through the emulator (`faults.add`, `POST
+   * /_emulator/faults`) a string runs on a linear-time matcher (safe-pattern.ts: JS syntax without
+   * backreferences or lookarounds, at most 512 characters); a RegExp object is used as given.
+   */
   path?: string | RegExp;
   /**
    * What happens:

@@ -200,7 +200,8 @@ export interface EmulatorOptions {
   dns?: Omit<DnsEmulatorsOptions, "now">;
   /**
    * Line logger for the request log (`<emulator time> <METHOD> <path> <route> <status>`).
-   * Lines never contain headers, bodies or query strings; `/in/` slugs are shortened.
+   * Lines never contain headers, bodies or query strings; `/in/` slugs and `/ping/` tokens are
+   * shortened and control characters escaped (log-format.ts), so a path cannot forge a line.
    * @default none (silent)
    */
   log?: (line: string) => void;

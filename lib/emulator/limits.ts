@@ -8,7 +8,7 @@
  * | request body, `/_emulator/*` | 1 MiB | 413 |
  * | request body, `/_generic/*` (unauthenticated capture target) | 64 KiB | 413 |
  * | JSON nesting of a parsed body (all but `/in/*`, `/_generic/*`, target hits) | 64 levels | 400 |
- * | generic captures kept (memory and state file) | newest 1,000 and at most 8 MiB of bodies | oldest dropped |
+ * | generic captures kept (memory and state file) | newest 1,000 and at most 1 MiB of bodies | oldest dropped |
  * | request line / headers | Node's defaults (16 KiB of headers) | 400 / 431 by Node |
  */
 import type { GenericCaptureEmulator } from "./dns-generic";
@@ -25,7 +25,7 @@ export const MAX_JSON_DEPTH = 64;
 /** Generic captures kept: at most this many … */
 export const MAX_GENERIC_CAPTURES = 1000;
 /** … and at most this many bytes of captured bodies. */
-export const MAX_GENERIC_CAPTURE_BYTES = 8 * 1_048_576;
+export const MAX_GENERIC_CAPTURE_BYTES = 1_048_576;
 
 /** Body limit for a request path (raw pathname). */
 export function bodyLimitFor(path: string): number {

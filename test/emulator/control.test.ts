@@ -127,6 +127,37 @@ describe("control API", () => {
   });
 });
 
+describe("control API options", () => {
+  it("controlToken fixes the token (validated); controlHosts adds accepted Host names; tokens differ per start", async () => {
+    for (const bad of ["short", "has a space in it here", 42, "x".repeat(15)]) {
+      await expect(startEmulator({ controlToken: bad as string })).rejects.toThrow(/^controlToken must be a string of at least 16/);
+    }
+    const emu = await startEmulator({ controlToken: "my-fixed-control-token", controlHosts: ["emu.test"] });
+    const other = await startEmulator();
+    try {
+      expect(emu.controlToken).toBe("my-fixed-control-token");
+      const third = await startEmulator();
+      await third.close();
+      expect(other.controlToken).not.toBe(third.controlToken);
+      const status = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request(`${emu.url}/_emulator/clock`, { headers: { host, "x-emulator-token": "my-fixed-control-token" } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      expect(await status("emu.test:4010")).toBe(200);
+      expect(await status("EMU.TEST")).toBe(200);
+      expect(await status("emu.test.attacker.example")).toBe(403);
+    } finally {
+      await emu.close();
+      await other.close();
+    }
+  });
+});
+
 describe("DNS provider mounts", () => {
   it("exposes the providers at their prefixes with their own auth; dns(id) returns the instance", async () => {
     const emu = await startEmulator();
