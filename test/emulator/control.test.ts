@@ -77,7 +77,8 @@ describe("control API", () => {
     for (const [m, p] of [["POST", "/clock/advance"], ["POST", "/faults"], ["DELETE", "/faults"], ["POST", "/targets/x"], ["POST", "/stats/reset"]]) {
       expect((await fetch(`${emu.url}/_emulator${p}`, { method: m, body: "{}" })).status).toBe(401);
     }
-    const wrong = await fetch(`${emu.url}/_emulator/state`, { headers: { "x-emulator-token": `${emu.controlToken.slice(0, -1)}0` } });
+    const last = emu.controlToken.at(-1) === "0" ? "1" : "0"; // always a different token
+    const wrong = await fetch(`${emu.url}/_emulator/state`, { headers: { "x-emulator-token": `${emu.controlToken.slice(0, -1)}${last}` } });
     expect(wrong.status).toBe(401);
     expect((await fetch(`${emu.url}/_emulator/state`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(401); // an API key is not the token
     expect((await fetch(`${emu.url}/_emulator/state`, { headers: { authorization: `Bearer ${emu.controlToken}` } })).status).toBe(200);
