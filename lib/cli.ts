@@ -60,17 +60,25 @@ Runs a local Runlater API + DNS provider APIs emulator that really runs the fail
   --start-jitter MIN-MAX start latency of each execution, ms (seeded)  default none
   --hook-loss P          probability (0..1) that an action webhook is lost   default 0
   --dns-token P=TOKEN    token of DNS provider P (repeatable; porkbun: APIKEY:SECRET)
-  --verbose              log every request (method, path, route, status; never headers or bodies)
+  --verbose              log every request (method, path, route, status; never headers, bodies or full slugs)
   -h, --help             this help`;
 
 /** Boolean switches of `--kind` (see `EmulatorKindOptions`). */
 const KIND_FLAGS = ["noHostBlocking", "intendedFailureRule", "noLookahead", "bodyPatternOnJson", "noRedirects", "caseInsensitiveHeaderMerge"] as const;
 
 /** Parses `emulator` arguments into emulator options. Throws {@link CliUsageError}. */
-export function parseEmulatorArgs(args: string[]): { options: EmulatorOptions; verbose: boolean; help: boolean; dnsTokens: Record<string, string> } {
+export function parseEmulatorArgs(args: string[]): {
+  options: EmulatorOptions;
+  verbose: boolean;
+  help: boolean;
+  dnsTokens: Record<string, string>;
+  /** Which secrets came from the command line (the banner never prints those). */
+  given: { apiKeys: boolean; dnsTokens: string[] };
+} {
   const options: EmulatorOptions = { port: 4010, host: "127.0.0.1" };
   const keys: Record<string, string> = {};
   const dnsTokens: Record<string, string> = { ...DEFAULT_DNS_TOKENS };
+  const givenTokens = new Set<string>();
   let speed: number | undefined;
   let virtual = false;
   let verbose = false;
@@ -174,6 +182,7 @@ export function parseEmulatorArgs(args: string[]): { options: EmulatorOptions; v
         const token = v.slice(i + 1);
         if (provider === "porkbun" && !token.includes(":")) throw new CliUsageError("--dns-token porkbun=APIKEY:SECRETAPIKEY");
         dnsTokens[provider] = token;
+        givenTokens.add(provider);
         break;
       }
       case "--verbose":
@@ -197,33 +206,46 @@ export function parseEmulatorArgs(args: string[]): { options: EmulatorOptions; v
   const dns: Omit<DnsEmulatorsOptions, "now"> = {};
   for (const p of DNS_PROVIDERS) if (dnsTokens[p]) (dns as Record<string, unknown>)[p] = { tokens: [dnsTokens[p]] };
   options.dns = dns;
-  return { options, verbose, help, dnsTokens };
+  return { options, verbose, help, dnsTokens, given: { apiKeys: Object.keys(keys).length > 0, dnsTokens: [...givenTokens] } };
 }
 
-/** The lines printed when the emulator is up. */
-export function describeEmulator(emu: Emulator, opts: { options: EmulatorOptions; dnsTokens: Record<string, string> }): string[] {
+/**
+ * The lines printed when the emulator is up. Secrets given on the command line (`--api-key`,
+ * `--dns-token`) are never printed (the built-in test defaults are); the control token is
+ * printed here, once.
+ */
+export function describeEmulator(
+  emu: Emulator,
+  opts: { options: EmulatorOptions; dnsTokens: Record<string, string>; given?: { apiKeys: boolean; dnsTokens: string[] } },
+): string[] {
   const o = opts.options;
   const clock = emu.clockMode === "virtual" ? "virtual (POST /_emulator/clock/advance {\"ms\":60000} moves it)" : `real ×${(o.clock as { speed?: number }).speed ?? 1}`;
   const t = opts.dnsTokens;
+  const given = opts.given ?? { apiKeys: true, dnsTokens: DNS_PROVIDERS.filter((p) => t[p] !== undefined && t[p] !== DEFAULT_DNS_TOKENS[p]) };
+  const hidden = "(from --dns-token, not shown)";
+  const token = (p: string) => (t[p] === undefined ? "-" : given.dnsTokens.includes(p) ? hidden : t[p]);
   const [pkKey, pkSecret] = (t.porkbun ?? "").split(":");
+  const porkbun = t.porkbun === undefined ? "apikey - secretapikey -" : given.dnsTokens.includes("porkbun") ? `keys ${hidden}` : `apikey ${pkKey} secretapikey ${pkSecret}`;
   const keys = Array.isArray(o.apiKeys) ? o.apiKeys : o.apiKeys ? Object.keys(o.apiKeys) : [emu.apiKey];
+  const keyText = given.apiKeys ? `${keys.length} key${keys.length === 1 ? "" : "s"} from --api-key (not shown)` : keys.join(", ");
   return [
     `runlater-iac emulator on ${emu.url}`,
     `  clock            ${clock}, now ${emu.now().toISOString()}`,
     `  Runlater API     ${emu.runlaterApiUrl}`,
-    `  API key          ${keys.join(", ")}   (Authorization: Bearer <key>)`,
+    `  API key          ${keyText}   (Authorization: Bearer <key>)`,
     `  inbound          ${emu.url}/in/<slug>`,
-    `  Cloudflare       ${emu.cloudflareApiUrl}   token ${t.cloudflare ?? "-"}`,
-    `  DigitalOcean     ${emu.digitaloceanApiUrl}   token ${t.digitalocean ?? "-"}`,
-    `  Hetzner Cloud    ${emu.hetznerApiUrl}   token ${t.hetzner ?? "-"}`,
-    `  Porkbun          ${emu.porkbunApiUrl}   apikey ${pkKey ?? "-"} secretapikey ${pkSecret ?? "-"}`,
-    `  generic capture  ${emu.genericUrl}`,
-    `  health targets   ${emu.url}/_emulator/targets/<name>   (POST {"mode":"ok"|"fail"|"hang"} to switch)`,
+    `  Cloudflare       ${emu.cloudflareApiUrl}   token ${token("cloudflare")}`,
+    `  DigitalOcean     ${emu.digitaloceanApiUrl}   token ${token("digitalocean")}`,
+    `  Hetzner Cloud    ${emu.hetznerApiUrl}   token ${token("hetzner")}`,
+    `  Porkbun          ${emu.porkbunApiUrl}   ${porkbun}`,
+    `  generic capture  ${emu.genericUrl}${t.generic !== undefined ? `   token ${token("generic")}` : ""}`,
+    `  health targets   ${emu.url}/_emulator/targets/<name>   (hits need no token; POST {"mode":"ok"|"fail"|"hang"} with the token switches one)`,
     `  control API      ${emu.url}/_emulator   (stats, deliveries, requests, clock, faults, state)`,
+    `  control token    ${emu.controlToken}   (send as X-Emulator-Token: <token>; new on every start)`,
     `  private targets  ${o.allowPrivateTargets ? "allowed" : "refused (use --allow-private for local health servers)"}`,
     ...(o.stateFile ? [`  state file       ${o.stateFile}`] : []),
     "",
-    `  export RUNLATER_API_URL=${emu.runlaterApiUrl} RUNLATER_API_KEY=${emu.apiKey}`,
+    `  export RUNLATER_API_URL=${emu.runlaterApiUrl} RUNLATER_API_KEY=${given.apiKeys ? "<your --api-key>" : emu.apiKey}`,
     "Press Ctrl+C to stop.",
   ];
 }

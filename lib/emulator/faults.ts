@@ -5,6 +5,8 @@
  * request rate (for benchmarks).
  */
 
+import { compileLinearPattern } from "./safe-pattern";
+
 /** One fault rule. A request matches when every given matcher matches. */
 export interface FaultRule {
   /**
@@ -14,7 +16,11 @@ export interface FaultRule {
   route?: string;
   /** HTTP method (case-insensitive). */
   method?: string;
-  /** Regex over the request path without query (a string is compiled with `new RegExp`). */
+  /**
+   * Regex over the request path without query. Through the emulator (`faults.add`, `POST
+   * /_emulator/faults`) a string runs on a linear-time matcher (safe-pattern.ts: JS syntax without
+   * backreferences or lookarounds, at most 512 characters); a RegExp object is used as given.
+   */
   path?: string | RegExp;
   /**
    * What happens:
@@ -221,4 +227,72 @@ export class FaultSet {
     }
     return undefined;
   }
+}
+
+// ---------------------------------------------------------------- hostile-input checks
+/** HTTP token characters (RFC 9110 §5.6.2): what a header name may hold. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What Node's `writeHead` accepts in a header value (no CR, LF, NUL or other controls). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Longest `delayMs`/`hangMs`/`windowMs` accepted (real ms): one hour. */
+export const MAX_FAULT_MS = 3_600_000;
+/** Largest encoded `body` of a fault rule accepted, in bytes. */
+export const MAX_FAULT_BODY_BYTES = 1_048_576;
+
+/**
+ * Checks everything a request could later trip over and returns the rule to add, with a string
+ * `path` compiled by the linear-time matcher (lib/emulator/safe-pattern.ts) so a pattern such as
+ * `^/(a+)+$` cannot freeze the event loop. Throws an `Error` whose message starts with the field
+ * name (`headers.x-a: …`, `path: …`); the control API answers it as 400. Runs
+ * {@link validateFaultRule} too. RegExp objects (in-process callers) are kept as given.
+ */
+export function checkFaultRule(input: unknown): FaultRule {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) throw new Error("a fault rule must be an object");
+  const rule = { ...(input as FaultRule) };
+  for (const k of ["route", "method"] as const) {
+    if (rule[k] !== undefined && typeof rule[k] !== "string") throw new Error(`${k} must be a string`);
+  }
+  if (rule.method !== undefined && !HEADER_NAME.test(rule.method)) throw new Error("method must be an HTTP method token");
+  // The route glob becomes a backtracking RegExp inside FaultSet: a few wildcards over a short
+  // route name stay cheap, hundreds do not.
+  if (rule.route !== undefined && (rule.route.length > 100 || (rule.route.match(/[*?]/g) ?? []).length > 3)) {
+    throw new Error("route must be at most 100 characters with at most 3 wildcards");
+  }
+  for (const k of ["delayMs", "hangMs", "windowMs"] as const) {
+    const v = rule[k];
+    if (v !== undefined && !(typeof v === "number" && v >= 0 && v <= MAX_FAULT_MS)) throw new Error(`${k} must be a number 0..${MAX_FAULT_MS}`);
+  }
+  if (rule.retryAfter !== undefined && !(Number.isInteger(rule.retryAfter) && rule.retryAfter >= 0 && rule.retryAfter <= 86_400)) {
+    throw new Error("retryAfter must be an integer 0..86400 (seconds)");
+  }
+  if (rule.headers !== undefined) {
+    const h = rule.headers as unknown;
+    if (h === null || typeof h !== "object" || Array.isArray(h)) throw new Error("headers must be an object of strings");
+    for (const [name, value] of Object.entries(h)) {
+      if (!HEADER_NAME.test(name)) throw new Error(`headers: ${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
+      if (typeof value !== "string") throw new Error(`headers.${name} must be a string`);
+      if (!HEADER_VALUE.test(value)) throw new Error(`headers.${name} must not contain CR, LF or other control characters`);
+    }
+  }
+  if (rule.body !== undefined && typeof rule.body !== "string") {
+    let encoded: string | undefined;
+    try {
+      encoded = JSON.stringify(rule.body);
+    } catch {
+      throw new Error("body must be JSON-serialisable (no cycles, no BigInt, not nested too deep)");
+    }
+    if (encoded === undefined) throw new Error("body must be a JSON value or a string");
+    rule.body = JSON.parse(encoded);
+  }
+  const bodyBytes = rule.body === undefined ? 0 : Buffer.byteLength(typeof rule.body === "string" ? rule.body : JSON.stringify(rule.body));
+  if (bodyBytes > MAX_FAULT_BODY_BYTES) throw new Error(`body must be at most ${MAX_FAULT_BODY_BYTES} bytes`);
+  if (typeof rule.path === "string") {
+    try {
+      rule.path = compileLinearPattern(rule.path) as unknown as RegExp; // FaultSet only calls .test and reads .source
+    } catch (e) {
+      throw new Error(`path: ${(e as Error).message}`);
+    }
+  } else if (rule.path !== undefined && !(rule.path instanceof RegExp)) throw new Error("path must be a string pattern");
+  validateFaultRule(rule);
+  return rule;
 }

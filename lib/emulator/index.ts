@@ -12,7 +12,8 @@
  * await emu.close();
  * ```
  *
- * Control API (no auth, loopback peers only), under `/_emulator`:
+ * Control API under `/_emulator` (loopback peers, own `Host`/`Origin` and the per-run token
+ * `Emulator.controlToken` in `X-Emulator-Token`; see control-auth.ts):
  * `GET /stats`, `POST /stats/reset`, `GET /deliveries?kind=&task_id=&after=<seq>`,
  * `GET /requests`, `GET /events`, `GET /clock`, `POST /clock/advance {"ms"} | {"to"}`,
  * `GET|POST|DELETE /faults`, `DELETE /faults/:id`, `GET /state`, and the built-in health targets
@@ -22,11 +23,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { lookup } from "node:dns/promises";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { type AddressInfo, isIP, type Socket } from "node:net";
 import FindMyWay from "find-my-way";
 import { type ClockOption, createClock, isoSeconds } from "./clock";
+import { checkControlToken, createControlAuth, generateControlToken } from "./control-auth";
 import {
   type CloudflareEmulator,
   createDnsEmulators,
@@ -36,7 +37,10 @@ import {
   type HetznerEmulator,
   type PorkbunEmulator,
 } from "./dns-index";
-import { type ActiveFault, type FaultRule, FaultSet, prng } from "./faults";
+import { DurableStateFile, loadStateFile } from "./durable-state";
+import { type ActiveFault, checkFaultRule, type FaultRule, FaultSet, prng } from "./faults";
+import { bodyLimitFor, boundedCaptureRoutes, jsonDepthExceeds, parsesJsonBody, tooDeepResponse, tooLargeResponse } from "./limits";
+import { formatLogLine } from "./log-format";
 import { endpointJson, eventJson, executionJson, isPrivateAddress, runlaterRoutes, taskJson } from "./runlater-api";
 import { Notifier } from "./hooks";
 import { HostBlocker, hostKey } from "./host-blocker";
@@ -45,6 +49,7 @@ import { defaultRetryDelayMs, Scheduler } from "./scheduler";
 import { type Delivery, type EndpointRec, RunlaterState, type TaskRec, webhookSecret } from "./state";
 import { type InProcessOutcome, type InProcessRequest, Transport } from "./transport";
 import type { DnsProviderEmulator, EmuRequest, EmuResponse, RouteDef } from "./types";
+import type { GenericCaptureEmulator as GenericCapture } from "./dns-generic";
 
 export type { ClockOption } from "./clock";
 export * from "./dns-index";
@@ -63,8 +68,18 @@ export const DEFAULT_ORG = "org_default";
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
   port?: number;
-  /** Interface to bind. Keep it on loopback: the control API has no auth. @default "127.0.0.1" */
+  /** Interface to bind. Keep it on loopback: the control API answers loopback peers only anyway. @default "127.0.0.1" */
   host?: string;
+  /**
+   * Token of the control API (`/_emulator/*`, sent as `X-Emulator-Token` or `Authorization:
+   * Bearer`); at least 16 printable characters. @default a random `emu_<32 hex>` per start
+   */
+  controlToken?: string;
+  /**
+   * Host names (besides `localhost`, IP literals and `host`) the control API accepts in `Host`
+   * and `Origin`; any other name is refused as a DNS-rebinding attempt. @default []
+   */
+  controlHosts?: string[];
   /**
    * Accepted API keys (`Authorization: Bearer <key>`). An array puts every key in one
    * organisation (`org_default`); a record maps key → organisation id, and objects of another
@@ -166,15 +181,18 @@ export interface EmulatorOptions {
    */
   publicOrigin?: string;
   /**
-   * Persist state to this JSON file: loaded at start when it exists, written atomically
-   * (temp file + rename) `stateFileDebounceMs` after a change and on `close()`. Holds tasks,
+   * Persist state to this JSON file (created `0600`): loaded at start when it exists. A request
+   * that changed state is answered 2xx only once the change is on disk (temp file, fsync, rename,
+   * fsync of the directory; concurrent requests share one write); background changes (the
+   * scheduler's) are written `stateFileDebounceMs` later and on `close()`. See durable-state.ts.
+   * Holds tasks,
    * executions, endpoints, inbound events, org webhook secrets, DNS provider stores, built-in
    * targets and the virtual clock's time. Not persisted: deliveries, request log, stats,
    * idempotency keys, fault rules.
    * @default none (memory only)
    */
   stateFile?: string;
-  /** Debounce of state-file writes, real ms. @default 100 */
+  /** Debounce of background state-file writes, real ms. @default 100 */
   stateFileDebounceMs?: number;
   /** Seed of the PRNG used by probabilistic faults (same seed, same sequence). @default 1 */
   seed?: number;
@@ -182,7 +200,8 @@ export interface EmulatorOptions {
   dns?: Omit<DnsEmulatorsOptions, "now">;
   /**
    * Line logger for the request log (`<emulator time> <METHOD> <path> <route> <status>`).
-   * Lines never contain headers, bodies or query strings; `/in/` slugs are shortened.
+   * Lines never contain headers, bodies or query strings; `/in/` slugs and `/ping/` tokens are
+   * shortened and control characters escaped (log-format.ts), so a path cannot forge a line.
    * @default none (silent)
    */
   log?: (line: string) => void;
@@ -300,6 +319,11 @@ export interface Emulator {
   readonly genericUrl: string;
   /** The first accepted API key. */
   readonly apiKey: string;
+  /**
+   * Token of the control API: send it as `X-Emulator-Token` (or `Authorization: Bearer`) on
+   * every `/_emulator/*` call except health-target hits. Random per start unless `controlToken`.
+   */
+  readonly controlToken: string;
   /** Clock mode. */
   readonly clockMode: "virtual" | "real";
   /** Current emulator time. */
@@ -360,7 +384,8 @@ export interface Emulator {
 }
 
 const ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
-const MAX_REQUEST_BODY = 10 * 1024 * 1024;
+/** Longest single `POST /_emulator/clock/advance` (and `advance()`): 366 days of emulator time. */
+export const MAX_ADVANCE_MS = 366 * 86_400_000;
 /** Internal: a handler result meaning "never answer" (a hanging built-in target). */
 const HANG = -1;
 /** Internal: a handler result meaning "close the connection without answering" (a refusing target). */
@@ -395,12 +420,15 @@ function toMs(t: string | number | Date): number {
 /** Starts an emulator on loopback. Resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   let saved: SavedState | undefined;
-  if (options.stateFile && existsSync(options.stateFile)) {
+  const controlToken = options.controlToken === undefined ? generateControlToken() : checkControlToken(options.controlToken);
+  if (options.stateFile) {
     try {
-      saved = JSON.parse(readFileSync(options.stateFile, "utf8")) as SavedState;
+      saved = loadStateFile(options.stateFile) as SavedState | undefined;
     } catch (e) {
       throw new Error(`cannot read emulator state file ${options.stateFile}: ${(e as Error).message}`);
     }
+  }
+  if (saved !== undefined) {
     if (!saved || typeof saved !== "object" || saved.version !== STATE_VERSION) {
       throw new Error(`${options.stateFile} is not an emulator state file (version ${STATE_VERSION})`);
     }
@@ -436,32 +464,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   // ---------------------------------------------------------------- persistence
-  let saveTimer: NodeJS.Timeout | undefined;
   let closed = false;
-  const save = () => {
-    if (!options.stateFile) return;
-    const file = options.stateFile;
-    const snapshot: SavedState = {
-      version: STATE_VERSION,
-      clock: clock.now(),
-      runlater: state.snapshot(),
-      dns: Object.fromEntries([...dnsById].map(([id, d]) => [id, d.snapshot()])),
-      targets: Object.fromEntries(targets),
-    };
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snapshot));
-    renameSync(tmp, file);
-  };
+  /** Bumped on every change; a request that saw it move waits for a durable save before its 2xx. */
+  let changes = 0;
+  const durable = options.stateFile
+    ? new DurableStateFile({
+        file: options.stateFile,
+        debounceMs: options.stateFileDebounceMs,
+        log: options.log,
+        snapshot: (): SavedState => ({
+          version: STATE_VERSION,
+          clock: clock.now(),
+          runlater: state.snapshot(),
+          dns: Object.fromEntries([...dnsById].map(([id, d]) => [id, d.snapshot()])),
+          targets: Object.fromEntries(targets),
+        }),
+      })
+    : undefined;
   function onChange(): void {
-    if (!options.stateFile || saveTimer || closed) return;
-    saveTimer = setTimeout(() => {
-      saveTimer = undefined;
-      try {
-        save();
-      } catch (e) {
-        options.log?.(`state file write failed: ${(e as Error).message}`);
-      }
-    }, options.stateFileDebounceMs ?? 100);
+    changes++;
+    durable?.markDirty();
   }
 
   // ---------------------------------------------------------------- the loop
@@ -558,6 +580,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // ---------------------------------------------------------------- routing
   const orgByReq = new WeakMap<EmuRequest, string>();
   const faults = new FaultSet(prng(options.seed ?? 1), Date.now, () => clock.now());
+  const controlAuth = createControlAuth({ token: controlToken, boundHost: options.host ?? "127.0.0.1", extraHosts: options.controlHosts });
   const stats = { total: 0, byRoute: {} as Record<string, number>, byMethodPath: {} as Record<string, number> };
   const requestLog: RequestLogEntry[] = [];
   let requestSeq = 0;
@@ -741,10 +764,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         handler: guarded(async (req) => {
           if (clock.mode !== "virtual") return json({ error: "the emulator runs a real clock; advance needs a virtual clock" }, 409);
           const b = body(req);
-          if (b.to !== undefined) await advanceTo(toMs(b.to as string));
-          else {
-            const ms = Number(b.ms ?? 0);
-            if (!(Number.isFinite(ms) && ms >= 0)) return json({ error: "ms must be a non-negative number" }, 400);
+          if (b.to !== undefined) {
+            const to = typeof b.to === "string" || typeof b.to === "number" ? toMs(b.to) : Number.NaN;
+            if (!Number.isFinite(to)) return json({ error: "to must be an ISO-8601 time or epoch milliseconds" }, 400);
+            if (to - clock.now() > MAX_ADVANCE_MS) return json({ error: `to must be at most ${MAX_ADVANCE_MS} ms (366 days) ahead of now` }, 400);
+            await advanceTo(to);
+          } else {
+            const ms = b.ms === undefined ? 0 : b.ms;
+            if (!(typeof ms === "number" && ms >= 0 && ms <= MAX_ADVANCE_MS)) {
+              return json({ error: `ms must be a number 0..${MAX_ADVANCE_MS} (366 days)` }, 400);
+            }
             await advanceTo(clock.now() + ms);
           }
           return json({ mode: clock.mode, now: new Date(clock.now()).toISOString(), pending: scheduler.pending() });
@@ -755,7 +784,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         method: "POST",
         path: "/_emulator/faults",
         name: "emulator.faults.add",
-        handler: guarded((req) => json({ data: faults.addRule(body(req) as FaultRule) }, 201)),
+        handler: guarded((req) => json({ data: faults.addRule(checkFaultRule(body(req))) }, 201)),
       },
       {
         method: "DELETE",
@@ -826,7 +855,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   monitors.armChecker();
   for (const r of [...controlRoutes(), ...runlater, ...monitors.routes()]) mount(r);
-  for (const d of dnsSet) for (const r of d.routes()) mount(r);
+  for (const d of dnsSet) {
+    const routes = d.id === "generic" ? boundedCaptureRoutes(d.routes(), d as GenericCapture) : d.routes();
+    for (const r of routes) mount(r);
+  }
 
   // ---------------------------------------------------------------- request pipeline
   const rateLimited = (ip: string): boolean => {
@@ -898,10 +930,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requestLog.push(entry);
     const max = options.maxRequestLog ?? 1000;
     if (requestLog.length > max) requestLog.splice(0, requestLog.length - max);
-    if (options.log) {
-      const path = e.path.replace(/^\/in\/(ep_.{4}).*$/, "/in/$1…");
-      options.log(`${entry.at} ${e.method} ${path} ${e.route} ${e.status || "-"}${e.fault ? ` [fault: ${e.fault}]` : ""}`);
-    }
+    if (options.log) options.log(formatLogLine(entry));
   };
 
   /** What the pipeline decided for one request. */
@@ -918,7 +947,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch {
       /* keep the raw path */
     }
-    const matched = match(method, url.pathname);
+    let matched: Matched | undefined;
+    try {
+      matched = match(method, url.pathname) ?? (method === "HEAD" ? match("GET", url.pathname) : undefined);
+    } catch {
+      matched = undefined;
+    }
     const ip = p.ip;
     const routeName = matched?.route.name ?? "unmatched";
     const isControl = url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/");
@@ -928,7 +962,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       done(out.status === HANG || out.status === DROP ? 0 : out.status, fault);
       return { kind: "answer", out };
     };
-    if (p.size > MAX_REQUEST_BODY) return answer({ status: 413, body: { error: "request body too large" } });
+    const limit = bodyLimitFor(url.pathname);
+    if (p.size > limit) return answer(tooLargeResponse(limit));
     const req: EmuRequest = {
       method,
       path,
@@ -939,9 +974,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       remoteAddress: ip,
       origin: `http://${host}`,
     };
-    if (isControl && routeName !== "emulator.targets.hit" && !isLoopback(ip)) {
-      return answer({ status: 403, body: { error: "the control API answers loopback clients only" } });
+    if (isControl && routeName !== "emulator.targets.hit") {
+      const refused = controlAuth.check(req);
+      if (refused) return answer(refused);
     }
+    if (matched && parsesJsonBody(url.pathname, routeName) && jsonDepthExceeds(req.body)) return answer(tooDeepResponse(url.pathname));
     if (!isControl) {
       stats.total++;
       stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
@@ -956,10 +993,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return { kind: "fault", fault };
     }
     let out: EmuResponse;
+    const changesBefore = changes;
     try {
       out = await handle(req, matched, delayMs);
     } catch {
       out = { status: 500, body: { errors: { detail: "Internal Server Error" } } };
+    }
+    // Durability: a 2xx to a request that changed state is sent once the change is on disk.
+    // DNS provider stores do not report changes, so any non-GET counts as one.
+    const mutated = changes !== changesBefore || (method !== "GET" && method !== "HEAD");
+    if (durable && mutated && out.status >= 200 && out.status < 300) {
+      try {
+        await durable.flush();
+      } catch (e) {
+        options.log?.(`state file write failed: ${(e as Error).message}`);
+        out = { status: 503, body: { error: "the change could not be written to the state file" } };
+      }
     }
     if (fault?.after && kind !== "delay") {
       done(kind === "status" ? (fault.status ?? 503) : 0, `${kind} (after)`);
@@ -974,17 +1023,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = http.createServer((raw, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let url: URL;
+    try {
+      url = new URL(raw.url ?? "/", "http://emulator.local");
+    } catch {
+      url = new URL("http://emulator.local/");
+      size = -1; // an unparsable request target (`GET http://[ HTTP/1.1`): answered 400 below
+    }
+    const limit = bodyLimitFor(url.pathname);
+    raw.on("error", () => undefined); // a client that goes away mid-body must not crash the process
     raw.on("data", (c: Buffer) => {
+      if (size < 0) return;
       size += c.length;
-      if (size <= MAX_REQUEST_BODY) chunks.push(c);
+      if (size <= limit) chunks.push(c);
     });
     raw.on("end", () => {
       void (async () => {
+        if (size < 0) {
+          send(res, { status: 400, body: { error: "bad request target" } });
+          return;
+        }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(raw.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
         const d = await pipeline({
           method: (raw.method ?? "GET").toUpperCase(),
-          url: new URL(raw.url ?? "/", "http://emulator.local"),
+          url,
           headers,
           body: Buffer.concat(chunks).toString("utf8"),
           size,
@@ -993,7 +1056,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (d.kind === "fault") applyFault(d.fault, res);
         else if (d.out.status === DROP) res.socket?.destroy();
         else if (d.out.status !== HANG) send(res, d.out);
-      })();
+      })().catch(() => {
+        // Last line of defence: whatever went wrong, answer (if still possible) and keep serving.
+        send(res, { status: 500, body: { errors: { detail: "Internal Server Error" } } });
+      });
     });
   });
   server.on("connection", (s) => {
@@ -1055,7 +1121,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function send(res: http.ServerResponse, out: EmuResponse): void {
     if (res.headersSent || res.destroyed) return;
     const s = serialize(out);
-    res.writeHead(s.status, s.headers);
+    try {
+      res.writeHead(s.status, s.headers);
+    } catch {
+      // A header name or value Node refuses (CR/LF, bad token): answer 500 rather than crash.
+      if (res.headersSent) return;
+      const fallback = JSON.stringify({ errors: { detail: "Internal Server Error" } });
+      res.writeHead(500, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(fallback)) });
+      res.end(fallback);
+      return;
+    }
     res.end(s.payload);
   }
 
@@ -1097,11 +1172,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     porkbunApiUrl: `${origin}/api/json/v3`,
     genericUrl: `${origin}/_generic`,
     apiKey,
+    controlToken,
     clockMode: clock.mode,
     now: () => new Date(clock.now()),
     async advance(ms: number) {
       assertVirtual("advance");
-      if (!(Number.isFinite(ms) && ms >= 0)) throw new Error(`advance(ms): ms must be a non-negative number, got ${ms}`);
+      if (!(Number.isFinite(ms) && ms >= 0 && ms <= MAX_ADVANCE_MS)) throw new Error(`advance(ms): ms must be a number 0..${MAX_ADVANCE_MS} (366 days), got ${ms}`);
       await advanceTo(clock.now() + ms);
     },
     advanceTo: (t) => advanceTo(toMs(t)),
@@ -1113,7 +1189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     events: listEvents,
     executions: listExecutions,
     faults: {
-      add: (r) => faults.add(r),
+      add: (r) => faults.add(checkFaultRule(r)),
       remove: (id) => faults.remove(id),
       clear: () => faults.clear(),
       list: () => faults.list(),
@@ -1150,11 +1226,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (closed) return;
       await scheduler.stop();
       closed = true;
-      if (saveTimer) clearTimeout(saveTimer);
-      saveTimer = undefined;
-      save();
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      try {
+        await durable?.close();
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
     },
   };
   return emulator;

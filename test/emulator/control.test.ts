@@ -2,8 +2,11 @@
  * The HTTP control API under /_emulator (stats, deliveries, clock, state, targets, request log),
  * the real (sped-up) clock, the DNS provider mounts, and the `runlater-iac emulator` CLI.
  */
+import * as http from "node:http";
+import * as net from "node:net";
 import { CliUsageError, main, parseEmulatorArgs } from "../../lib/cli";
 import { type Emulator, startEmulator } from "../../lib/emulator";
+import { controlClient, controlFetch } from "../support/emulator-control";
 import { apiClient, MIN } from "./helpers";
 
 const KEY = "pk_test_control.sk_test_control_secret";
@@ -12,11 +15,7 @@ describe("control API", () => {
   let emu: Emulator;
   const lines: string[] = [];
   const api = apiClient(() => emu.runlaterApiUrl, KEY);
-  const control = async (method: string, p: string, body?: unknown) => {
-    const r = await fetch(`${emu.url}/_emulator${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const control = controlClient(() => emu);
   beforeAll(async () => {
     emu = await startEmulator({ apiKeys: [KEY], log: (l) => lines.push(l) });
   });
@@ -68,10 +67,95 @@ describe("control API", () => {
     expect(JSON.stringify(log)).not.toContain("sk_test_control_secret");
   });
 
+  it("needs the per-run token: none or a wrong one is a 401; X-Emulator-Token or Bearer pass", async () => {
+    expect(emu.controlToken).toMatch(/^emu_[0-9a-f]{32}$/);
+    for (const p of ["", "/state", "/stats", "/deliveries", "/requests", "/events", "/clock", "/faults", "/targets"]) {
+      const r = await fetch(`${emu.url}/_emulator${p}`);
+      expect([p, r.status]).toEqual([p, 401]);
+      expect(await r.text()).not.toContain(emu.controlToken);
+    }
+    for (const [m, p] of [["POST", "/clock/advance"], ["POST", "/faults"], ["DELETE", "/faults"], ["POST", "/targets/x"], ["POST", "/stats/reset"]]) {
+      expect((await fetch(`${emu.url}/_emulator${p}`, { method: m, body: "{}" })).status).toBe(401);
+    }
+    const last = emu.controlToken.at(-1) === "0" ? "1" : "0"; // always a different token
+    const wrong = await fetch(`${emu.url}/_emulator/state`, { headers: { "x-emulator-token": `${emu.controlToken.slice(0, -1)}${last}` } });
+    expect(wrong.status).toBe(401);
+    expect((await fetch(`${emu.url}/_emulator/state`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(401); // an API key is not the token
+    expect((await fetch(`${emu.url}/_emulator/state`, { headers: { authorization: `Bearer ${emu.controlToken}` } })).status).toBe(200);
+    expect((await control("GET", "/state")).status).toBe(200);
+    // Health-target hits need no token (health checks from anywhere hit them).
+    expect((await fetch(`${emu.url}/_emulator/targets/free`)).status).toBe(200);
+    expect((await fetch(`${emu.url}/_emulator/targets/free`, { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(`${emu.url}/_emulator/targets/free/hit`, { method: "PUT" })).status).toBe(200);
+  });
+
+  it("refuses a foreign Host or Origin (DNS rebinding, web pages), even with the token", async () => {
+    const port = new URL(emu.url).port;
+    // node:http lets the test choose Host (fetch does not); a rebinding page's requests carry its own name.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number }>((resolve, reject) => {
+        const req = http.request(`${emu.url}/_emulator/state`, { headers: { "x-emulator-token": emu.controlToken, ...headers } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    expect((await get({ host: `attacker.example:${port}` })).status).toBe(403);
+    expect((await get({ host: `127.0.0.1.nip.io:${port}` })).status).toBe(403);
+    const noHost = await new Promise<string>((resolve) => {
+      const sock = net.connect(Number(port), "127.0.0.1", () => sock.end(`GET /_emulator/state HTTP/1.0\r\nX-Emulator-Token: ${emu.controlToken}\r\n\r\n`));
+      let got = "";
+      sock.on("data", (d) => {
+        got += d;
+      });
+      sock.on("close", () => resolve(got));
+    });
+    expect(noHost).toMatch(/^HTTP\/1\.1 403 /);
+    expect((await get({ origin: "http://attacker.example" })).status).toBe(403);
+    expect((await get({ origin: "null" })).status).toBe(403);
+    expect((await get({ origin: `https://attacker.example:${port}` })).status).toBe(403);
+    expect((await get({ host: `localhost:${port}` })).status).toBe(200);
+    expect((await get({ host: `[::1]:${port}` })).status).toBe(200);
+    expect((await get({ origin: `http://localhost:${port}` })).status).toBe(200);
+    expect((await get({ origin: `http://127.0.0.1:${port}` })).status).toBe(200);
+  });
+
   it("index, 404s and bad bodies", async () => {
     expect((await control("GET", "")).body).toMatchObject({ runlaterApiUrl: `${emu.url}/api/v1`, cloudflareApiUrl: `${emu.url}/client/v4` });
     expect((await control("POST", "/targets/x", { mode: "weird" })).status).toBe(400);
     expect((await control("GET", "/nope")).status).toBe(404);
+  });
+});
+
+describe("control API options", () => {
+  it("controlToken fixes the token (validated); controlHosts adds accepted Host names; tokens differ per start", async () => {
+    for (const bad of ["short", "has a space in it here", 42, "x".repeat(15)]) {
+      await expect(startEmulator({ controlToken: bad as string })).rejects.toThrow(/^controlToken must be a string of at least 16/);
+    }
+    const emu = await startEmulator({ controlToken: "my-fixed-control-token", controlHosts: ["emu.test"] });
+    const other = await startEmulator();
+    try {
+      expect(emu.controlToken).toBe("my-fixed-control-token");
+      const third = await startEmulator();
+      await third.close();
+      expect(other.controlToken).not.toBe(third.controlToken);
+      const status = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request(`${emu.url}/_emulator/clock`, { headers: { host, "x-emulator-token": "my-fixed-control-token" } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on("error", reject);
+          req.end();
+        });
+      expect(await status("emu.test:4010")).toBe(200);
+      expect(await status("EMU.TEST")).toBe(200);
+      expect(await status("emu.test.attacker.example")).toBe(403);
+    } finally {
+      await emu.close();
+      await other.close();
+    }
   });
 });
 
@@ -107,7 +191,7 @@ describe("real clock", () => {
       const created = (await api("POST", "/tasks", { url: t.url, cron: "* * * * *" })).body.data;
       const first = Date.parse(created.next_run_at); // the clock runs on while the task is created
       await expect(emu.advance(1000)).rejects.toThrow(/virtual/);
-      expect((await fetch(`${emu.url}/_emulator/clock/advance`, { method: "POST", body: "{}" })).status).toBe(409);
+      expect((await controlFetch(emu, "POST", "/clock/advance", "{}")).status).toBe(409);
       // Wait (bounded) for the background loop: 2 ticks need ~33 ms of real time.
       const deadline = Date.now() + 5000;
       while (emu.deliveries({ kind: "cron" }).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -159,21 +243,30 @@ describe("CLI", () => {
     }
   });
 
-  it("`emulator` prints the URLs and the key, serves until stopped", async () => {
+  it("`emulator` prints the URLs and the control token once, never --api-key/--dns-token values; serves until stopped", async () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
     const ac = new AbortController();
-    const running = main(["emulator", "--port", "0", "--virtual", "--api-key", "pk_cli.sk_cli"], io, ac.signal);
+    const args = ["emulator", "--port", "0", "--virtual", "--verbose", "--api-key", "pk_cli.sk_cli_secret", "--dns-token", "hetzner=hz-secret-token", "--dns-token", "porkbun=pk1_x:sk1_secret"];
+    const running = main(args, io, ac.signal);
     while (!out.some((l) => l.startsWith("Press Ctrl+C"))) await new Promise((r) => setImmediate(r));
     const apiUrl = out.find((l) => l.includes("Runlater API"))!.trim().split(/\s+/).at(-1)!;
-    expect(out.join("\n")).toContain("pk_cli.sk_cli");
-    expect(out.join("\n")).toContain("cf-test-token");
-    const r = await fetch(`${apiUrl}/tasks`, { headers: { authorization: "Bearer pk_cli.sk_cli" } });
+    const banner = out.join("\n");
+    for (const secret of ["sk_cli_secret", "pk_cli", "hz-secret-token", "sk1_secret", "pk1_x"]) expect(banner).not.toContain(secret);
+    expect(banner).toContain("cf-test-token"); // built-in test defaults are still shown
+    expect(banner).toMatch(/API key +1 key from --api-key \(not shown\)/);
+    const token = /control token +(emu_[0-9a-f]{32})/.exec(banner)![1];
+    expect(banner.split(token)).toHaveLength(2); // printed once
+    const origin = apiUrl.replace(/\/api\/v1$/, "");
+    const r = await fetch(`${apiUrl}/tasks`, { headers: { authorization: "Bearer pk_cli.sk_cli_secret" } });
     expect(r.status).toBe(200);
+    expect((await fetch(`${origin}/_emulator/clock`, { headers: { "x-emulator-token": token } })).status).toBe(200);
+    expect((await fetch(`${origin}/_emulator/clock`)).status).toBe(401);
     ac.abort();
     expect(await running).toBe(0);
     expect(err).toEqual([]);
+    expect(out.join("\n")).not.toContain("sk_cli_secret");
   });
 
   it("usage errors and unknown commands exit 2", async () => {

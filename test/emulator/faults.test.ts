@@ -4,13 +4,13 @@
  * seeded probabilities and the throttle.
  */
 import { type Emulator, startEmulator } from "../../lib/emulator";
+import { controlFetch } from "../support/emulator-control";
 import { apiClient } from "./helpers";
 
 const KEY = "pk_test_faults.sk_test_faults";
 let emu: Emulator;
 const api = apiClient(() => emu.runlaterApiUrl, KEY);
-const control = (method: string, p: string, body?: unknown) =>
-  fetch(`${emu.url}/_emulator${p}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+const control = (method: string, p: string, body?: unknown) => controlFetch(emu, method, p, body);
 
 beforeAll(async () => {
   emu = await startEmulator({ apiKeys: [KEY], rateLimit: false });

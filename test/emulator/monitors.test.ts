@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../lib/emulator";
+import { controlFetch } from "../support/emulator-control";
 import { apiClient, MIN } from "./helpers";
 
 const KEY = "pk_test_mon.sk_test_mon";
@@ -135,7 +136,7 @@ describe("the monitor checker", () => {
   });
 
   it("keeps the event queue empty while no monitor can go down", async () => {
-    const pending = async () => ((await (await fetch(`${emu.url}/_emulator/clock`)).json()) as { pending: number }).pending;
+    const pending = async () => ((await (await controlFetch(emu, "GET", "/clock")).json()) as { pending: number }).pending;
     const m = await create();
     await emu.advance(MIN);
     expect(await pending()).toBe(0);

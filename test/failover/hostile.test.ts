@@ -4,10 +4,11 @@
  * registered when the input is bad.
  */
 import * as fc from "fast-check";
+import { fcSeed } from "../support/fc";
 import { planFailover } from "../../lib/failover/plan";
 import { RunlaterValidationError } from "../../lib/runlater/validate";
 
-const SEED = Number(process.env.FC_SEED ?? 20261202);
+const SEED = fcSeed();
 const good = () => ({
   name: "www",
   healthCheck: { url: "https://primary.example.com/health" },

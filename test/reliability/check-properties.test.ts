@@ -10,6 +10,7 @@
  * credentials are never echoed.
  */
 import fc from "fast-check";
+import { fcParams } from "../support/fc";
 import { componentArgs } from "../../bench/flow";
 import { buildDnsUpdateRequest, type DnsTarget, validateDnsTarget } from "../../lib/dns";
 import { planFailover } from "../../lib/failover/plan";
@@ -19,7 +20,7 @@ import { clearProviderConfig, UNKNOWN_SENTINEL } from "../../lib/pulumi/provider
 
 const task = new HealthCheckTaskProvider();
 const endpoint = new ForwardEndpointProvider();
-const RUNS = { numRuns: 500 };
+const RUNS = fcParams({ numRuns: 500 });
 /** Marker put into header values, bodies and DNS credentials; no message may contain it. */
 const SECRET = "zq-secret-9f1c2e";
 
@@ -266,7 +267,7 @@ describe("HealthCheckTaskProvider.check", () => {
         expect(failures.length).toBeGreaterThan(0);
         for (const f of failures) expect(under([field])(f.property)).toBe(true);
       }),
-      { numRuns: cases.length * 3 },
+      fcParams({ numRuns: cases.length * 3 }),
     );
   });
 });
@@ -332,7 +333,7 @@ describe("ForwardEndpointProvider.check", () => {
         expect(failures.length).toBeGreaterThan(0);
         for (const f of failures) expect(under([field])(f.property)).toBe(true);
       }),
-      { numRuns: cases.length * 3 },
+      fcParams({ numRuns: cases.length * 3 }),
     );
   });
 
@@ -446,7 +447,7 @@ describe("validateDnsTarget", () => {
           expect(typeof req.url).toBe("string");
         }
       }),
-      { numRuns: 600 },
+      fcParams({ numRuns: 600 }),
     );
   });
 });
@@ -509,7 +510,7 @@ describe("planFailover (DnsFailover's validation) and the children's check()", (
   }
 
   it("hostile inputs: never throws; errors and warnings name DnsFailover fields; no credential echoed", async () => {
-    await fc.assert(fc.asyncProperty(inputs(3), async (args) => void (await checkAll(args))), { numRuns: 500 });
+    await fc.assert(fc.asyncProperty(inputs(3), async (args) => void (await checkAll(args))), fcParams({ numRuns: 500 }));
   });
 
   it("mostly valid inputs: the plan reaches the children, whose check() names child fields and echoes no credential", async () => {
@@ -518,7 +519,7 @@ describe("planFailover (DnsFailover's validation) and the children's check()", (
       fc.asyncProperty(inputs(12), async (args) => {
         if (await checkAll(args)) reached++;
       }),
-      { numRuns: 500 },
+      fcParams({ numRuns: 500 }),
     );
     expect(reached).toBeGreaterThan(50);
   });

@@ -8,6 +8,7 @@
  * back off for long, and the emulator's clock never needs to move.
  */
 import fc from "fast-check";
+import { fcParams } from "../support/fc";
 import { deployRun, destroyRun, type FailoverState, refreshRun, runlaterCalls } from "../../bench/flow";
 import type { FaultRule } from "../../lib/emulator";
 import { clearProviderConfig } from "../../lib/pulumi/provider-support";
@@ -329,7 +330,7 @@ describe("random fault schedules (fast-check)", () => {
         expect(live.tasks.length + live.endpoints.length).toBe(0);
         fx.emu.faults.clear();
       }),
-      { numRuns: 20 },
+      fcParams({ numRuns: 20 }),
     );
   });
 });

@@ -3,6 +3,7 @@
  * against the production rule (`app/url_validator.ex`) and the cases the old check missed.
  */
 import fc from "fast-check";
+import { fcSeed } from "../support/fc";
 import { classifyHost, isPrivateHost, validateCronTaskSpec } from "../../lib/runlater";
 
 const hostOf = (url: string) => new URL(url).hostname;
@@ -85,7 +86,7 @@ describe("isPrivateHost", () => {
   });
 
   it("never throws and answers in bounded time for any string (fixed seed)", () => {
-    const seed = Number(process.env.FC_SEED ?? 20261202);
+    const seed = fcSeed();
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary", maxLength: 300 }), fc.ipV4(), fc.ipV6(), fc.domain()), (h) => {
         const started = Date.now();
@@ -100,7 +101,7 @@ describe("isPrivateHost", () => {
   });
 
   it("every IPv4-mapped form of a private IPv4 address is private (fixed seed)", () => {
-    const seed = Number(process.env.FC_SEED ?? 20261202);
+    const seed = fcSeed();
     fc.assert(
       fc.property(fc.ipV4(), (v4) => {
         const [a, b, c, d] = v4.split(".").map(Number);

@@ -8,11 +8,12 @@
  * - no secret marker (put in headers, bodies, query strings and the API key) appears in an error.
  */
 import fc from "fast-check";
+import { fcSeed } from "../support/fc";
 import { closeAllPools, RunlaterApiError, RunlaterClient } from "../../lib/runlater";
 import { endpointFromWire, errorFromWire, executionFromWire, monitorFromWire, taskFromWire, taskPageFromWire } from "../../lib/runlater/wire";
 import { type FakeRunlater, startFakeRunlater } from "./fake-runlater";
 
-const SEED = Number(process.env.FC_SEED ?? 20261202);
+const SEED = fcSeed();
 const RUNS = { seed: SEED, numRuns: 150 };
 const SECRET = "zq-secret-7e2b91";
 const KEY = `pk_test_prop.sk_test_${SECRET}`;
