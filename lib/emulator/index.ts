@@ -36,6 +36,7 @@ import {
   type HetznerEmulator,
   type PorkbunEmulator,
 } from "./dns-index";
+import { startDnsServer, servedZones } from "./dns-server";
 import { type ActiveFault, type FaultRule, FaultSet, prng } from "./faults";
 import { endpointJson, eventJson, executionJson, isPrivateAddress, runlaterRoutes, taskJson } from "./runlater-api";
 import { Notifier } from "./hooks";
@@ -181,6 +182,12 @@ export interface EmulatorOptions {
   /** Options of the DNS provider emulators (tokens, etc.); their clock is the emulator's. */
   dns?: Omit<DnsEmulatorsOptions, "now">;
   /**
+   * DNS server (UDP + TCP, same port) answering for the DNS provider emulators' zones with each
+   * record's TTL (`lib/emulator/dns-server.ts`); `false` = none. Port 0 picks a free one.
+   * @default { port: 0, host: the emulator's host }
+   */
+  dnsServer?: { port?: number; host?: string } | false;
+  /**
    * Line logger for the request log (`<emulator time> <METHOD> <path> <route> <status>`).
    * Lines never contain headers, bodies or query strings; `/in/` slugs are shortened.
    * @default none (silent)
@@ -300,6 +307,8 @@ export interface Emulator {
   readonly genericUrl: string;
   /** The first accepted API key. */
   readonly apiKey: string;
+  /** UDP/TCP port of the DNS server (`dig @127.0.0.1 -p <dnsPort> …`); undefined with `dnsServer: false`. */
+  readonly dnsPort: number | undefined;
   /** Clock mode. */
   readonly clockMode: "virtual" | "real";
   /** Current emulator time. */
@@ -1086,6 +1095,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const origin = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${selfPort}`;
+  const dnsServer = options.dnsServer === false ? undefined : await startDnsServer(() => servedZones(dnsSet), { host, ...options.dnsServer });
   scheduler.start();
 
   const emulator: Emulator = {
@@ -1097,6 +1107,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     porkbunApiUrl: `${origin}/api/json/v3`,
     genericUrl: `${origin}/_generic`,
     apiKey,
+    dnsPort: dnsServer?.port,
     clockMode: clock.mode,
     now: () => new Date(clock.now()),
     async advance(ms: number) {
@@ -1154,7 +1165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       saveTimer = undefined;
       save();
       for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), dnsServer?.close()]);
     },
   };
   return emulator;
