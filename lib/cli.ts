@@ -54,6 +54,7 @@ Runs a local Runlater API + DNS provider APIs emulator that really runs the fail
   --no-rate-limit        disable the per-IP 300/min, 5000/h limit
   --seed N               seed of probabilistic faults                 default 1
   --dns-token P=TOKEN    token of DNS provider P (repeatable; porkbun: APIKEY:SECRET)
+  --dns-port N           UDP+TCP port of the DNS server (0 = any free port)   default 0
   --verbose              log every request (method, path, route, status; never headers or bodies)
   -h, --help             this help`;
 
@@ -142,6 +143,9 @@ export function parseEmulatorArgs(args: string[]): { options: EmulatorOptions; v
         dnsTokens[provider] = token;
         break;
       }
+      case "--dns-port":
+        options.dnsServer = { port: int(flag, value(flag, inline), 0, 65535) };
+        break;
       case "--verbose":
       case "-v":
         verbose = true;
@@ -184,6 +188,7 @@ export function describeEmulator(emu: Emulator, opts: { options: EmulatorOptions
     `  Hetzner Cloud    ${emu.hetznerApiUrl}   token ${t.hetzner ?? "-"}`,
     `  Porkbun          ${emu.porkbunApiUrl}   apikey ${pkKey ?? "-"} secretapikey ${pkSecret ?? "-"}`,
     `  generic capture  ${emu.genericUrl}`,
+    ...(emu.dnsPort ? [`  DNS server       udp+tcp ${new URL(emu.url).hostname}:${emu.dnsPort}   (dig @${new URL(emu.url).hostname} -p ${emu.dnsPort} www.example.com A +short)`] : []),
     `  health targets   ${emu.url}/_emulator/targets/<name>   (POST {"mode":"ok"|"fail"|"hang"} to switch)`,
     `  control API      ${emu.url}/_emulator   (stats, deliveries, requests, clock, faults, state)`,
     `  private targets  ${o.allowPrivateTargets ? "allowed" : "refused (use --allow-private for local health servers)"}`,
