@@ -11,6 +11,7 @@
  * ```
  */
 import type { DnsEmulatorsOptions, Emulator, EmulatorOptions } from "./emulator";
+import { DRILL_USAGE, STATUS_USAGE } from "./ops/usage";
 
 /** Where a command writes. */
 export interface CliIo {
@@ -250,6 +251,22 @@ export const commands: Record<string, CliCommand> = {
       io.out("stopping emulator …");
       await emu.close();
       return 0;
+    },
+  },
+  drill: {
+    summary: "exercise a deployed failover (endpoints, or --full through the health check) and put everything back",
+    usage: DRILL_USAGE,
+    async run(args, io, signal) {
+      const { runDrillCommand } = await import("./ops/cli");
+      return runDrillCommand(args, io, signal);
+    },
+  },
+  status: {
+    summary: "where each failover stands: health streak, record content, verdict (exit code for pipelines)",
+    usage: STATUS_USAGE,
+    async run(args, io, signal) {
+      const { runStatusCommand } = await import("./ops/cli");
+      return runStatusCommand(args, io, signal);
     },
   },
 };
