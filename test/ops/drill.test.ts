@@ -112,6 +112,26 @@ describe("endpoint drill", () => {
   });
 });
 
+describe("convergent wiring", () => {
+  test("finds the 7 objects; endpoint and full drills pass and leave the task as it was", async () => {
+    const d = await deploy(emu, client, `drill${++seq}`, "cloudflare", "converge");
+    expect([...d.objects.keys()].sort()).toEqual(["failover", "health", "latch", "probe", "pulse", "recovery", "relay"]);
+    await emu.advance(2 * MINUTE);
+    const { findFailover } = await import("../../lib/ops/discover");
+    const f = await findFailover(client, d.taskId);
+    expect(f.problems).toEqual([]);
+    expect([f.failover?.id, f.recovery?.id, f.probe?.id, f.relay?.id, f.pulse?.id]).toEqual(
+      (["failover", "recovery", "probe", "relay", "pulse"] as const).map((k) => d.objects.get(k)!.id),
+    );
+    const before = pick(await client.getTask(d.taskId));
+    expect((await runDrill(opts(d))).verdict).toBe("passed");
+    const full = await runDrill(opts(d, { mode: "full" }));
+    expect(full).toMatchObject({ verdict: "passed", restored: true });
+    expect(pick(await client.getTask(d.taskId))).toEqual(before);
+    expect(d.content()).toBe(PRIMARY);
+  });
+});
+
 describe("full drill", () => {
   test("points the health check at a 404 path, flips, restores the task field by field, recovers", async () => {
     const d = await deployed("hetzner");

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DnsTarget } from "../../lib/dns";
 import type { Emulator } from "../../lib/emulator";
-import { planFailover } from "../../lib/failover/plan";
+import { type AppliedObject, applyPlan } from "../../lib/failover/apply";
+import { type FailoverWiring, type PlanObjectKey, planFailover } from "../../lib/failover/plan";
 import type { OpsClock } from "../../lib/ops/clock";
 import { abortError } from "../../lib/ops/clock";
 import { RunlaterClient } from "../../lib/runlater";
@@ -92,7 +93,7 @@ export function seedRecord(emu: Emulator, provider: "cloudflare" | "digitalocean
   }
 }
 
-/** A deployed failover (edge wiring: health task → failover/recovery endpoints). */
+/** A deployed failover. */
 export interface Deployed {
   name: string;
   taskId: string;
@@ -100,28 +101,45 @@ export interface Deployed {
   recoveryId: string;
   healthUrl: string;
   fqdn: string;
+  /** Ids of every object created, by role. */
+  objects: Map<PlanObjectKey, AppliedObject>;
   content(): string | undefined;
   /** Sets the built-in health target's mode. */
   health(mode: "ok" | "fail"): void;
 }
 
-/** Deploys a failover named `name` on the emulator (health = a built-in target), with the library's plan. */
-export async function deploy(emu: Emulator, client: RunlaterClient, name: string, provider: Parameters<typeof seedRecord>[1] = "cloudflare"): Promise<Deployed> {
+/**
+ * Deploys a failover named `name` on the emulator with the library's plan (health = a built-in
+ * target). `edge` (default here: hooks only, forwards without retries) or `converge`; the
+ * emulator has no monitors, so the converge latch is stood in for by a built-in target its
+ * relay pings.
+ */
+export async function deploy(
+  emu: Emulator,
+  client: RunlaterClient,
+  name: string,
+  provider: Parameters<typeof seedRecord>[1] = "cloudflare",
+  wiring: FailoverWiring = "edge",
+): Promise<Deployed> {
   const rec = seedRecord(emu, provider);
   const target = emu.target(`${name}-primary`);
   target.set("ok");
-  const plan = planFailover({ name, healthCheck: { url: target.url, timeoutMs: 5000 }, primary: PRIMARY, backup: BACKUP, dns: rec.dns, retryAttempts: 0 });
+  const plan = planFailover({ name, healthCheck: { url: target.url, timeoutMs: 5000 }, primary: PRIMARY, backup: BACKUP, dns: rec.dns, wiring, ...(wiring === "edge" ? { retryAttempts: 0 } : {}) });
   if (plan.errors.length > 0) throw new Error(JSON.stringify(plan.errors));
-  const fo = await client.createEndpoint(plan.failoverEndpoint);
-  const ro = await client.createEndpoint(plan.recoveryEndpoint!);
-  const task = await client.createCronTask(plan.task(fo.inboundUrl, ro.inboundUrl));
+  const latch = emu.target(`${name}-latch`);
+  const objects = await applyPlan(plan, {
+    createEndpoint: (spec) => client.createEndpoint(spec),
+    createTask: (spec) => client.createCronTask(spec),
+    createMonitor: async () => ({ id: `latch-${name}`, pingUrl: `${latch.url}/hit` }),
+  });
   return {
     name,
-    taskId: task.id,
-    failoverId: fo.id,
-    recoveryId: ro.id,
+    taskId: objects.get("health")!.id,
+    failoverId: objects.get("failover")!.id,
+    recoveryId: objects.get("recovery")!.id,
     healthUrl: target.url,
     fqdn: rec.fqdn,
+    objects,
     content: rec.content,
     health: (mode) => target.set(mode),
   };

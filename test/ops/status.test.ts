@@ -147,6 +147,20 @@ describe("misconfigured (exit 2)", () => {
   });
 });
 
+test("convergent wiring: healthy, failed over (re-asserted by the probe), relay miswired", async () => {
+  const d = await deploy(emu, client, `st${++seq}`, "hetzner", "converge");
+  await emu.advance(2 * MINUTE);
+  expect((await status(d)).verdict).toBe("healthy");
+  d.health("fail");
+  await emu.advance(3 * MINUTE);
+  expect(await status(d)).toMatchObject({ verdict: "failed-over", record: { shows: "backup" } });
+  d.health("ok");
+  await emu.advance(MINUTE);
+  expect((await status(d)).verdict).toBe("healthy");
+  await client.updateEndpoint(d.objects.get("relay")!.id, { forwardUrls: ["https://elsewhere.example.com/x"] });
+  expect((await status(d)).reason).toBe(`the "${d.name} relay" endpoint does not forward to the failover endpoint`);
+});
+
 test("all failovers of an account: one row each, exit code of the worst", async () => {
   const other = await startEmulator({ allowPrivateTargets: true, virtualTimeoutCapMs: 200, rateLimit: false });
   try {
