@@ -1095,7 +1095,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const origin = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${selfPort}`;
-  const dnsServer = options.dnsServer === false ? undefined : await startDnsServer(() => servedZones(dnsSet), { host, ...options.dnsServer });
+  const dnsServer =
+    options.dnsServer === false
+      ? undefined
+      : await startDnsServer(() => servedZones(dnsSet), { host, ...options.dnsServer }).catch(async (e) => {
+          await new Promise((r) => server.close(r));
+          throw e;
+        });
   scheduler.start();
 
   const emulator: Emulator = {

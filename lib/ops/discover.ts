@@ -107,15 +107,36 @@ export function isHealthTask(t: Task): boolean {
   return t.scheduleType === "cron" && t.name.endsWith(HEALTH_SUFFIX);
 }
 
+/** Pages of 100 tasks read at most (see {@link listRecentTasks}). */
+export const MAX_TASK_PAGES = 10;
+
+/**
+ * The account's tasks, newest execution first, at most {@link MAX_TASK_PAGES} pages. Runlater
+ * lists one-time tasks too (every probe hit and every forward is one) ordered by
+ * `last_execution_at` (`app/tasks.ex` `list_tasks/2`), so cron tasks that run every interval are
+ * on the first pages while old one-time tasks fill the rest: reading all of them would cost
+ * hundreds of calls against the 300/min rate limit.
+ */
+export async function listRecentTasks(client: RunlaterClient, maxPages = MAX_TASK_PAGES): Promise<Task[]> {
+  const out: Task[] = [];
+  for (let page = 0, offset = 0; page < maxPages; page++) {
+    const p = await client.listTasks({ limit: 100, offset });
+    out.push(...p.tasks);
+    if (!p.hasMore || p.tasks.length === 0) break;
+    offset += p.tasks.length;
+  }
+  return out;
+}
+
 /** Finds the failover whose health-check task has this id. */
 export async function findFailover(client: RunlaterClient, taskId: string, opts: DiscoverOptions = {}): Promise<FailoverObjects> {
-  const [health, endpoints, tasks] = await Promise.all([client.getTask(taskId), client.listEndpoints(), client.listAllTasks()]);
+  const [health, endpoints, tasks] = await Promise.all([client.getTask(taskId), client.listEndpoints(), listRecentTasks(client)]);
   return assembleFailover(health, tasks, endpoints, opts);
 }
 
 /** Every failover of the account (cron tasks named `<name> health`), sorted by name. */
 export async function findAllFailovers(client: RunlaterClient, opts: DiscoverOptions = {}): Promise<FailoverObjects[]> {
-  const [tasks, endpoints] = await Promise.all([client.listAllTasks(), client.listEndpoints()]);
+  const [tasks, endpoints] = await Promise.all([listRecentTasks(client), client.listEndpoints()]);
   return tasks
     .filter(isHealthTask)
     .map((t) => assembleFailover(t, tasks, endpoints, opts))

@@ -144,6 +144,25 @@ describe("message handling", () => {
   });
 });
 
+describe("emulator option dnsServer", () => {
+  test("false: no DNS server; a port in use: startEmulator rejects and leaves nothing listening", async () => {
+    const off = await startEmulator({ dnsServer: false });
+    expect(off.dnsPort).toBeUndefined();
+    await off.close();
+    const taken = dgram.createSocket("udp4");
+    await new Promise<void>((r) => taken.bind(0, "127.0.0.1", () => r()));
+    const port = taken.address().port;
+    try {
+      await expect(startEmulator({ port: 0, dnsServer: { port } })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
+    const fixed = await startEmulator({ dnsServer: { port } });
+    expect(fixed.dnsPort).toBe(port);
+    await fixed.close();
+  });
+});
+
 describe("dig", () => {
   test("dig @127.0.0.1 -p PORT shows the record over UDP and TCP", async () => {
     const dig = await run("dig", ["-v"]).then(
