@@ -12,6 +12,7 @@
  * ```
  */
 import type { DnsEmulatorsOptions, Emulator, EmulatorOptions } from "./emulator";
+import { DRILL_USAGE, STATUS_USAGE } from "./ops/usage";
 
 /** Where a command writes. */
 export interface CliIo {
@@ -60,6 +61,7 @@ Runs a local Runlater API + DNS provider APIs emulator that really runs the fail
   --start-jitter MIN-MAX start latency of each execution, ms (seeded)  default none
   --hook-loss P          probability (0..1) that an action webhook is lost   default 0
   --dns-token P=TOKEN    token of DNS provider P (repeatable; porkbun: APIKEY:SECRET)
+  --dns-port N           UDP+TCP port of the DNS server (0 = any free port)   default 0
   --verbose              log every request (method, path, route, status; never headers, bodies or full slugs)
   -h, --help             this help`;
 
@@ -185,6 +187,9 @@ export function parseEmulatorArgs(args: string[]): {
         givenTokens.add(provider);
         break;
       }
+      case "--dns-port":
+        options.dnsServer = { port: int(flag, value(flag, inline), 0, 65535) };
+        break;
       case "--verbose":
       case "-v":
         verbose = true;
@@ -239,6 +244,7 @@ export function describeEmulator(
     `  Hetzner Cloud    ${emu.hetznerApiUrl}   token ${token("hetzner")}`,
     `  Porkbun          ${emu.porkbunApiUrl}   ${porkbun}`,
     `  generic capture  ${emu.genericUrl}${t.generic !== undefined ? `   token ${token("generic")}` : ""}`,
+    ...(emu.dnsPort ? [`  DNS server       udp+tcp ${new URL(emu.url).hostname}:${emu.dnsPort}   (dig @${new URL(emu.url).hostname} -p ${emu.dnsPort} www.example.com A +short)`] : []),
     `  health targets   ${emu.url}/_emulator/targets/<name>   (hits need no token; POST {"mode":"ok"|"fail"|"hang"} with the token switches one)`,
     `  control API      ${emu.url}/_emulator   (stats, deliveries, requests, clock, faults, state)`,
     `  control token    ${emu.controlToken}   (send as X-Emulator-Token: <token>; new on every start)`,
@@ -301,6 +307,22 @@ export const commands: Record<string, CliCommand> = {
       io.out("stopping emulator …");
       await emu.close();
       return 0;
+    },
+  },
+  drill: {
+    summary: "exercise a deployed failover (endpoints, or --full through the health check) and put everything back",
+    usage: DRILL_USAGE,
+    async run(args, io, signal) {
+      const { runDrillCommand } = await import("./ops/cli");
+      return runDrillCommand(args, io, signal);
+    },
+  },
+  status: {
+    summary: "where each failover stands: health streak, record content, verdict (exit code for pipelines)",
+    usage: STATUS_USAGE,
+    async run(args, io, signal) {
+      const { runStatusCommand } = await import("./ops/cli");
+      return runStatusCommand(args, io, signal);
     },
   },
 };

@@ -41,6 +41,7 @@ import { DurableStateFile, loadStateFile } from "./durable-state";
 import { type ActiveFault, checkFaultRule, type FaultRule, FaultSet, prng } from "./faults";
 import { bodyLimitFor, boundedCaptureRoutes, jsonDepthExceeds, parsesJsonBody, tooDeepResponse, tooLargeResponse } from "./limits";
 import { formatLogLine } from "./log-format";
+import { servedZones, startDnsServer } from "./dns-server";
 import { endpointJson, eventJson, executionJson, isPrivateAddress, runlaterRoutes, taskJson } from "./runlater-api";
 import { Notifier } from "./hooks";
 import { HostBlocker, hostKey } from "./host-blocker";
@@ -199,6 +200,12 @@ export interface EmulatorOptions {
   /** Options of the DNS provider emulators (tokens, etc.); their clock is the emulator's. */
   dns?: Omit<DnsEmulatorsOptions, "now">;
   /**
+   * DNS server (UDP + TCP, same port) answering for the DNS provider emulators' zones with each
+   * record's TTL (`lib/emulator/dns-server.ts`); `false` = none. Port 0 picks a free one.
+   * @default { port: 0, host: the emulator's host }
+   */
+  dnsServer?: { port?: number; host?: string } | false;
+  /**
    * Line logger for the request log (`<emulator time> <METHOD> <path> <route> <status>`).
    * Lines never contain headers, bodies or query strings; `/in/` slugs and `/ping/` tokens are
    * shortened and control characters escaped (log-format.ts), so a path cannot forge a line.
@@ -324,6 +331,8 @@ export interface Emulator {
    * every `/_emulator/*` call except health-target hits. Random per start unless `controlToken`.
    */
   readonly controlToken: string;
+  /** UDP/TCP port of the DNS server (`dig @127.0.0.1 -p <dnsPort> …`); undefined with `dnsServer: false`. */
+  readonly dnsPort: number | undefined;
   /** Clock mode. */
   readonly clockMode: "virtual" | "real";
   /** Current emulator time. */
@@ -1161,6 +1170,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const origin = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${selfPort}`;
+  const dnsServer =
+    options.dnsServer === false
+      ? undefined
+      : await startDnsServer(() => servedZones(dnsSet), { host, ...options.dnsServer }).catch(async (e) => {
+          await new Promise((r) => server.close(r));
+          throw e;
+        });
   scheduler.start();
 
   const emulator: Emulator = {
@@ -1173,6 +1189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     genericUrl: `${origin}/_generic`,
     apiKey,
     controlToken,
+    dnsPort: dnsServer?.port,
     clockMode: clock.mode,
     now: () => new Date(clock.now()),
     async advance(ms: number) {
@@ -1230,7 +1247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         await durable?.close();
       } finally {
         for (const s of sockets) s.destroy();
-        await new Promise<void>((r) => server.close(() => r()));
+        await Promise.all([new Promise<void>((r) => server.close(() => r())), dnsServer?.close()]);
       }
     },
   };
