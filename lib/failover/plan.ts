@@ -178,6 +178,8 @@ export const FAILOVER_DEFAULTS = {
 };
 
 const PLACEHOLDER_URL = "https://runlater.eu/in/ep_placeholder";
+/** Seconds the second latch waits after the first. */
+const LATCH2_EXTRA_S = 120;
 
 /** Minutes between runs of a five-field cron, estimated like Runlater does (`*\/n` and `*`). */
 function cronEveryMinutes(cron: string): number {
@@ -332,14 +334,17 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
           objects.push({ ...base, kind: "endpoint", secret: true, spec: dnsEndpoint("recovery", input.primary, retryAttempts) });
           break;
         case "latch":
+        case "latch2":
           objects.push({
             ...base,
             kind: "monitor",
             secret: false,
             spec: {
-              name: n("latch"),
+              name: n(entry.suffix),
               intervalSeconds: FAILOVER_DEFAULTS.latchIntervalSeconds,
-              gracePeriodSeconds: graceSeconds,
+              // The second latch fires 2 minutes after the first: a lost hook or a failed
+              // recovery write gets a second, independent chance.
+              gracePeriodSeconds: entry.key === "latch" ? graceSeconds : Math.min(3600, graceSeconds + LATCH2_EXTRA_S),
               enabled: true,
               notifyOnFailure: false,
               notifyOnRecovery: false,
@@ -355,7 +360,7 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
             secret: false,
             spec: {
               name: n("relay"),
-              forwardUrls: failback === "auto" ? [refTo("failover"), refTo("latch")] : [refTo("failover")],
+              forwardUrls: failback === "auto" ? [refTo("failover"), refTo("latch"), refTo("latch2")] : [refTo("failover")],
               forwardMethod: "POST",
               forwardHeaders: {},
               forwardBody: null,
@@ -579,8 +584,8 @@ function costOf(objects: PlannedObject[], cron: unknown, converge: boolean): Fai
   const perMonth = (30 * 24 * 60) / every;
   const crons = objects.filter((o) => o.kind === "task").length;
   const probeForwards = converge ? 1 : 0;
-  // Down: converge: per interval the probe's failure → relay (2 forwards) → failover (1 forward).
-  const downPerInterval = converge ? (objects.some((o) => o.key === "latch") ? 3 : 2) : 0;
+  // Down: converge: per interval the probe's failure → relay (3 forwards) → failover (1 forward).
+  const downPerInterval = converge ? (objects.some((o) => o.key === "latch") ? 4 : 2) : 0;
   return {
     objects: objects.length,
     executionsPerMonthHealthy: Math.round(perMonth * (crons + probeForwards)),

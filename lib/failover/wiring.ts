@@ -15,7 +15,8 @@
  * - `"converge"` (default): the seed guide's edge-triggered hooks, plus a level-triggered probe
  *   that re-asserts the backup on every failed check while the primary is down, failover
  *   forwards without retries (nothing late can land after a recovery), and a heartbeat latch
- *   that re-asserts the primary once failure signals have stopped. 7 Runlater objects.
+ *   that re-asserts the primary once failure signals have stopped (two of them, each with its own
+ *   hook). 8 Runlater objects.
  * - `"edge"`: runlater-iac 0.1: health task → failover/recovery endpoints, forwards with
  *   retries. 3 objects (2 with manual failback).
  * - `"seed"`: the seed guide's requests as written (Cloudflare `PUT` of the full record,
@@ -27,7 +28,7 @@ export type FailoverWiring = "converge" | "edge" | "seed";
 export const FAILOVER_WIRINGS: readonly FailoverWiring[] = ["converge", "edge", "seed"];
 
 /** Role of one object in a failover. */
-export type PlanObjectKey = "failover" | "recovery" | "latch" | "relay" | "probe" | "health" | "pulse";
+export type PlanObjectKey = "failover" | "recovery" | "latch" | "latch2" | "relay" | "probe" | "health" | "pulse";
 
 /** Kind of Runlater object. */
 export type PlanObjectKind = "endpoint" | "task" | "monitor";
@@ -59,6 +60,12 @@ const ENTRY: Record<PlanObjectKey, LayoutEntry> = {
     suffix: "latch",
     role: "heartbeat pinged on every failure signal; when they stop, re-asserts the primary",
   },
+  latch2: {
+    key: "latch2",
+    kind: "monitor",
+    suffix: "latch-2",
+    role: "a second latch, 2 minutes later: its own hook, so one lost POST cannot strand the record",
+  },
   relay: { key: "relay", kind: "endpoint", suffix: "relay", role: "fans a failed probe out to the failover endpoint and the latch" },
   probe: {
     key: "probe",
@@ -78,7 +85,7 @@ export function failoverLayout(wiring: FailoverWiring, failback: "auto" | "manua
   const keys: PlanObjectKey[] =
     wiring === "converge"
       ? failback === "auto"
-        ? ["failover", "recovery", "latch", "relay", "probe", "health", "pulse"]
+        ? ["failover", "recovery", "latch", "latch2", "relay", "probe", "health", "pulse"]
         : ["failover", "relay", "probe", "health", "pulse"]
       : failback === "auto"
         ? ["failover", "recovery", "health"]
@@ -92,7 +99,7 @@ export function isPlanRef(v: unknown): v is PlanRef {
 }
 
 /** A reference to `key`'s inbound URL (endpoints) or ping URL (monitors). */
-export function refTo(key: PlanObjectKey, attr: PlanRef["attr"] = key === "latch" ? "pingUrl" : "inboundUrl"): PlanRef {
+export function refTo(key: PlanObjectKey, attr: PlanRef["attr"] = ENTRY[key].kind === "monitor" ? "pingUrl" : "inboundUrl"): PlanRef {
   return { $ref: key, attr };
 }
 

@@ -72,16 +72,16 @@ describe("runlater-iac CLI", () => {
     expect(c.out.at(-1)).toContain("stopping emulator");
   });
 
-  test("demo: 7 objects, a lost failure hook, the probe fails over anyway, recovery, 7 deletes", async () => {
+  test("demo: 8 objects, a lost failure hook, the probe fails over anyway, recovery, 8 deletes", async () => {
     const c = capture();
     expect(await main(["demo"], c.io)).toBe(0);
     const text = c.out.join("\n");
-    expect(text).toMatch(/7 Runlater API calls: the convergent wiring/);
+    expect(text).toMatch(/8 Runlater API calls: the convergent wiring/);
     expect(text).toMatch(/health failed → on_failure_url \(failover\) → 500  ✖ hook lost/);
     expect(text).toMatch(/probe failed → on_failure_url \(relay\) → 200/);
     expect(text).toMatch(/⇒ DNS www\.example\.com A 203\.0\.113\.50 {2}\(failed over to the backup\)/);
     expect(text).toMatch(/⇒ DNS www\.example\.com A 198\.51\.100\.10 {2}\(back on the primary\)/);
-    expect(text).toMatch(/7 Runlater API calls; emulator now holds 0 tasks, 0 endpoints, 0 monitors/);
+    expect(text).toMatch(/8 Runlater API calls; emulator now holds 0 tasks, 0 endpoints, 0 monitors/);
     expect(text.indexOf("failed over")).toBeLessThan(text.indexOf("back on the primary"));
   });
 });

@@ -71,7 +71,7 @@ describe("planFailover", () => {
     expect(p.errors.map((e) => e.message).join(" ")).toMatch(/SigV4|sign|expire/i);
   });
 
-  it("converge wiring: seven objects in dependency order, wired by references", () => {
+  it("converge wiring: eight objects in dependency order, wired by references", () => {
     const p = planFailover({ name: "www", healthCheck: { url: "https://p.example.com/health", headers: { Authorization: "Bearer h" } }, primary: "198.51.100.10", backup: "203.0.113.50", dns: cf });
     expect(p.errors).toEqual([]);
     expect(p.wiring).toBe("converge");
@@ -79,6 +79,7 @@ describe("planFailover", () => {
       "endpoint:failover",
       "endpoint:recovery",
       "monitor:latch",
+      "monitor:latch2",
       "endpoint:relay",
       "endpoint:probe",
       "task:health",
@@ -92,11 +93,12 @@ describe("planFailover", () => {
     expect(Object.keys(get("failover").forwardHeaders as object)).toEqual(["authorization", "content-type"]);
     // The probe: a fresh one-time check per pulse, whose failure hook goes to the relay.
     expect(get("probe")).toMatchObject({ forwardUrls: ["https://P.EXAMPLE.COM/health"], forwardMethod: "GET", retryAttempts: 0, onFailureUrl: { $ref: "relay", attr: "inboundUrl" }, forwardHeaders: { authorization: "Bearer h" } });
-    expect(get("relay")).toMatchObject({ forwardMethod: "POST", forwardUrls: [{ $ref: "failover", attr: "inboundUrl" }, { $ref: "latch", attr: "pingUrl" }] });
+    expect(get("relay")).toMatchObject({ forwardMethod: "POST", forwardUrls: [{ $ref: "failover", attr: "inboundUrl" }, { $ref: "latch", attr: "pingUrl" }, { $ref: "latch2", attr: "pingUrl" }] });
     expect(get("latch")).toMatchObject({ intervalSeconds: 60, gracePeriodSeconds: 600, onFailureUrl: { $ref: "recovery", attr: "inboundUrl" } });
+    expect(get("latch2")).toMatchObject({ gracePeriodSeconds: 720, onFailureUrl: { $ref: "recovery" } });
     expect(get("health")).toMatchObject({ onFailureUrl: { $ref: "failover" }, onRecoveryUrl: { $ref: "recovery" }, notifyOnFailure: true, notifyOnRecovery: true });
     expect(get("pulse")).toMatchObject({ url: { $ref: "probe", attr: "inboundUrl" }, method: "POST", cron: "* * * * *", notifyOnFailure: false });
-    expect(p.cost).toEqual({ objects: 7, executionsPerMonthHealthy: 129_600, executionsPerHourDown: 180, dnsWritesPerHourDown: 60 });
+    expect(p.cost).toEqual({ objects: 8, executionsPerMonthHealthy: 129_600, executionsPerHourDown: 240, dnsWritesPerHourDown: 60 });
   });
 
   it("converge with manual failback: no recovery, no latch", () => {
