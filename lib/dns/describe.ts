@@ -52,6 +52,20 @@ function redactJson(value: unknown, depth = 0): unknown {
 
 /** The body as shown: verbatim if public; for a secret body, JSON with credential keys redacted, or a size note. */
 export function redactBody(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): string {
+  return guarded(() => redactBodyUnguarded(req));
+}
+
+/** Runs `f`; an error that is not a DnsInputError (a throwing getter or proxy) becomes one. */
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof DnsInputError) throw e;
+    throw new DnsInputError("request", "could not be read (a property getter or proxy threw); pass plain data");
+  }
+}
+
+function redactBodyUnguarded(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): string {
   if (req === null || typeof req !== "object") throw new DnsInputError("request", `must be a stored request object, got ${show(req)}`);
   if (typeof req.body !== "string") throw new DnsInputError("request.body", `must be a string, got ${show(req.body)}`);
   if (req.bodyIsSecret !== false) {
@@ -78,6 +92,10 @@ export function redactBody(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): 
  * credential keys replaced by `***`.
  */
 export function describeRequest(req: ForwardRequest): string {
+  return guarded(() => describeUnguarded(req));
+}
+
+function describeUnguarded(req: ForwardRequest): string {
   if (req === null || typeof req !== "object") throw new DnsInputError("request", `must be a stored request object, got ${show(req)}`);
   const names = req.secretHeaderNames;
   if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) {
@@ -96,6 +114,6 @@ export function describeRequest(req: ForwardRequest): string {
     const shown = typeof v !== "string" ? "***" : secret.includes(k.toLowerCase()) ? redactHeaderValue(v) : v;
     lines.push(`${k}: ${shown}`);
   }
-  lines.push("", redactBody(req));
+  lines.push("", redactBodyUnguarded(req));
   return lines.join("\n");
 }
