@@ -180,6 +180,12 @@ describe("error classes through the SDK", () => {
     expect(e.errors?.[0]?.code).toBe(81057);
   });
 
+  it("a 200 with success:false (forced soft error) resolves to null in the SDK instead of throwing", async () => {
+    const id = emu.addRecord(zoneId, { name: "www", content: "198.51.100.10" });
+    emu.failNext("soft_error", 1, "cloudflare.dns_records.get");
+    expect(await client().dns.records.get(id, { zone_id: zoneId })).toBeNull();
+  });
+
   it("proxied private address: 9003 on create, 1004 + 9041 on update; DNS-only is fine", async () => {
     const cf = client();
     const e = await rejection(cf.dns.records.create({ zone_id: zoneId, type: "A", name: "lan.example.com", content: "10.0.0.5", ttl: 1, proxied: true }));
