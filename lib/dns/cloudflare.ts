@@ -2,8 +2,10 @@
  * Cloudflare adapter (API v4): `PATCH` (default) or `PUT`
  * `/zones/{zoneId}/dns_records/{recordId}`, `Authorization: Bearer <token>`.
  */
+import { nonRoutableReason } from "./address";
 import {
   baseUrl,
+  checkSegment,
   checkBaseUrl,
   checkContent,
   checkRequiredString,
@@ -11,7 +13,11 @@ import {
   checkType,
   encodeSegment,
   need,
+  needContent,
+  needString,
+  optionalKind,
   err,
+  DnsInputError,
   FAILOVER_TTL_WARN_ABOVE,
   highTtlWarning,
   isHostname,
@@ -30,25 +36,29 @@ export function buildCloudflareRequest(target: CloudflareDnsTarget, content: str
   const isUnresolved = unresolvedPredicate(opts);
   need(target.zoneId, "dns.zoneId");
   need(target.recordId, "dns.recordId");
-  need(target.apiToken, "dns.apiToken");
+  const token = needString(target.apiToken, "dns.apiToken", isUnresolved, true);
   const method = target.method ?? "PATCH";
+  if (method !== "PATCH" && method !== "PUT" && !isUnresolved(method)) throw new DnsInputError("dns.method", `must be "PATCH" or "PUT", got ${show(method)}`);
   const url =
-    `${baseUrl(target.apiBaseUrl, CLOUDFLARE_API_BASE_URL)}/zones/${encodeSegment(target.zoneId, isUnresolved)}` +
-    `/dns_records/${encodeSegment(target.recordId, isUnresolved)}`;
+    `${baseUrl(target.apiBaseUrl, CLOUDFLARE_API_BASE_URL)}/zones/${encodeSegment(target.zoneId, isUnresolved, "dns.zoneId")}` +
+    `/dns_records/${encodeSegment(target.recordId, isUnresolved, "dns.recordId")}`;
+  const value = needContent(content, isUnresolved);
+  const ttl = optionalKind(target.ttl, "dns.ttl", "number", isUnresolved);
+  const proxied = optionalKind(target.proxied, "dns.proxied", "boolean", isUnresolved);
   const body =
     method === "PUT"
       ? jsonBody({
-          type: target.type ?? "A",
-          name: target.name,
-          content,
-          ttl: target.ttl,
-          proxied: target.proxied,
+          type: optionalKind(target.type, "dns.type", "string", isUnresolved) ?? "A",
+          name: optionalKind(target.name, "dns.name", "string", isUnresolved),
+          content: value,
+          ttl,
+          proxied,
         })
-      : jsonBody({ content, ttl: target.ttl, proxied: target.proxied });
+      : jsonBody({ content: value, ttl, proxied });
   return {
     method,
     url,
-    headers: { Authorization: `Bearer ${target.apiToken}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
     body,
     secretHeaderNames: ["Authorization"],
     bodyIsSecret: false,
@@ -66,6 +76,7 @@ export function validateCloudflareTarget(target: CloudflareDnsTarget, content: s
     const value = target[key];
     if (!checkRequiredString(issues, `dns.${key}`, value, what, isUnresolved)) continue;
     if (isUnresolved(value)) continue;
+    if (!checkSegment(issues, `dns.${key}`, value, isUnresolved)) continue;
     if (key === "zoneId" && value.includes(".")) {
       issues.push(err("dns.zoneId", `must be the zone id (32 hex characters), not the zone name: got ${show(value)}. Look it up with GET /zones?name=${value}`));
     } else if (!/^[0-9a-f]{32}$/.test(value)) {
@@ -92,8 +103,8 @@ export function validateCloudflareTarget(target: CloudflareDnsTarget, content: s
     );
   }
   if (target.name !== undefined && target.name !== null && target.name !== "" && !isUnresolved(target.name)) {
-    const n = String(target.name);
-    if (n !== "@" && !isHostname(n.startsWith("*.") ? n.slice(2) : n)) {
+    const n = target.name;
+    if (typeof n !== "string" || (n !== "@" && !isHostname(n.startsWith("*.") ? n.slice(2) : n))) {
       issues.push(err("dns.name", `must be the record's FQDN (e.g. "www.example.com"), got ${show(target.name)}`));
     }
   }
@@ -113,5 +124,33 @@ export function validateCloudflareTarget(target: CloudflareDnsTarget, content: s
     issues.push(highTtlWarning(ttl, ", or 1 (automatic = 300 s)"));
   }
   checkContent(issues, type, content, isUnresolved);
+  checkProxiedContent(issues, proxied, content, isUnresolved);
   return issues;
+}
+
+/**
+ * Cloudflare cannot proxy to an address that is not publicly routable: it answers 400 with 9003
+ * ("Target … is not allowed for a proxied record", on create) or 1004 + 9041 ("This DNS record
+ * cannot be proxied", on update). `proxied: true` with such content is an error; `proxied` not
+ * sent (PATCH keeps the record's setting) is a warning, since the record may already be proxied.
+ */
+function checkProxiedContent(issues: DnsIssue[], proxied: unknown, content: unknown, isUnresolved: (v: unknown) => boolean): void {
+  if (typeof content !== "string" || isUnresolved(content) || isUnresolved(proxied)) return;
+  const reason = nonRoutableReason(content);
+  if (reason === undefined) return;
+  if (proxied === true) {
+    issues.push(
+      err(
+        "content",
+        `${show(content)} is a ${reason} address: Cloudflare refuses a proxied record pointing at it (400, 9003 / 1004+9041), so this request would fail at failover time. Use a public address, or set dns.proxied: false`,
+      ),
+    );
+  } else if (proxied === undefined || proxied === null) {
+    issues.push(
+      warn(
+        "content",
+        `${show(content)} is a ${reason} address: if the record is proxied (orange cloud), Cloudflare refuses the change (400, 1004+9041). Set dns.proxied: false to send it DNS-only`,
+      ),
+    );
+  }
 }

@@ -15,26 +15,79 @@ export function looksLikeToken(value: unknown): boolean {
   return typeof value === "string" && value.includes("${");
 }
 
-/** The effective "not known yet" predicate: the caller's, plus the token heuristic. */
-export function unresolvedPredicate(opts?: DnsOptions): (value: unknown) => boolean {
-  const custom = opts?.isUnresolved;
-  return (value: unknown) => looksLikeToken(value) || (custom !== undefined && value !== undefined && custom(value));
+/**
+ * An input the adapters cannot use. The message starts with the field name (`dns.zoneId: …`)
+ * and never holds a secret value.
+ */
+export class DnsInputError extends Error {
+  /** Field path, e.g. `dns.recordId`. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = "DnsInputError";
+    this.field = field;
+  }
 }
 
-/** URL-encodes one path segment, leaving unresolved tokens verbatim. `@` stays readable (a valid pchar). */
-export function encodeSegment(value: string | number, isUnresolved: (v: unknown) => boolean): string {
-  if (isUnresolved(value)) return String(value);
-  return encodeURIComponent(String(value)).replace(/%40/g, "@");
+/** Longest string accepted in an id, name, token or URL field (longer values are refused, in bounded time). */
+export const MAX_FIELD_LENGTH = 2048;
+
+/** The effective "not known yet" predicate: the caller's (a throwing predicate counts as "known"), plus the token heuristic. */
+export function unresolvedPredicate(opts?: DnsOptions): (value: unknown) => boolean {
+  const custom = opts !== null && typeof opts === "object" ? opts.isUnresolved : undefined;
+  return (value: unknown) => {
+    if (looksLikeToken(value)) return true;
+    if (typeof custom !== "function" || value === undefined) return false;
+    try {
+      return custom(value) === true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * URL-encodes one path segment, leaving unresolved tokens verbatim. `@` stays readable (a valid
+ * pchar). Throws a {@link DnsInputError} for values that are not a string or a finite number, and
+ * for `.`/`..` (URL parsers resolve them, so they would change the request's path).
+ */
+export function encodeSegment(value: unknown, isUnresolved: (v: unknown) => boolean, field = "dns"): string {
+  if (isUnresolved(value)) return tokenString(value, field);
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value !== "string" || value === "") throw new DnsInputError(field, `must be a non-empty string, got ${show(value)}`);
+  if (value.length > MAX_FIELD_LENGTH) throw new DnsInputError(field, `is too long (${value.length} characters, at most ${MAX_FIELD_LENGTH})`);
+  if (isDotSegment(value)) throw new DnsInputError(field, `must not be ${show(value)}: a dot segment changes the request's path`);
+  return encodeURIComponent(value).replace(/%40/g, "@");
+}
+
+/** The text of an unresolved engine value (a CDKTF token string; a Pulumi value the caller flagged). */
+export function tokenString(value: unknown, field: string): string {
+  if (typeof value === "string") return value;
+  try {
+    const s = String(value);
+    if (typeof s === "string") return s;
+  } catch {
+    // fall through
+  }
+  throw new DnsInputError(field, `is an unresolved value that cannot be turned into text (${show(value)})`);
+}
+
+/** True for `.` and `..` (also percent-encoded: `%2e`, `.%2E`), which URL parsers resolve as path steps. */
+export function isDotSegment(value: string): boolean {
+  return /^(?:\.|%2e){1,2}$/i.test(value);
 }
 
 /** Base URL without trailing slashes (token strings never end with a slash, so this is safe on them). */
-export function baseUrl(given: string | undefined, fallback: string): string {
-  const b = given === undefined || given === null || given === "" ? fallback : String(given);
-  return b.replace(/\/+$/, "");
+export function baseUrl(given: unknown, fallback: string, field = "dns.apiBaseUrl"): string {
+  if (given === undefined || given === null || given === "") return fallback;
+  if (typeof given !== "string") throw new DnsInputError(field, `must be a string URL, got ${show(given)}`);
+  if (given.length > MAX_FIELD_LENGTH) throw new DnsInputError(field, `is too long (${given.length} characters, at most ${MAX_FIELD_LENGTH})`);
+  return given.replace(/\/+$/, "");
 }
 
 /** Strict dotted-quad IPv4 (no leading zeros, each octet 0..255). */
 export function isIPv4(value: string): boolean {
+  if (typeof value !== "string" || value.length > 15) return false;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
   if (!m) return false;
   for (let i = 1; i <= 4; i++) {
@@ -81,19 +134,44 @@ export function isHostname(value: string): boolean {
 
 /** A record name relative to a zone: `@`, `*`, `*.sub` or host labels. */
 export function isRelativeName(value: string): boolean {
+  if (typeof value !== "string") return false;
   if (value === "@" || value === "*") return true;
   const v = value.startsWith("*.") ? value.slice(2) : value;
   return !v.endsWith(".") && isHostname(v);
 }
 
-/** Shows a non-secret value in a message. */
+/** Longest string shown verbatim in a message; longer ones are cut (with their length). */
+const SHOW_MAX = 80;
+
+/**
+ * Shows a non-secret value in a message, in bounded time and size, for ANY JavaScript value:
+ * it never calls the value's own `toString`/`toJSON`/getters (null-prototype objects, Proxies,
+ * cyclic or 50k-deep structures, BigInt and Symbol are all fine). Objects and arrays are shown
+ * by kind and size only.
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === undefined) return "undefined";
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+  switch (typeof value) {
+    case "string":
+      return value.length <= SHOW_MAX ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, SHOW_MAX))}… (${value.length} characters)`;
+    case "number":
+    case "boolean":
+      return String(value);
+    case "bigint":
+      return `a BigInt`;
+    case "undefined":
+      return "undefined";
+    case "symbol":
+      return "a Symbol";
+    case "function":
+      return "a function";
+    default:
+      if (value === null) return "null";
+      try {
+        if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;
+      } catch {
+        return "an object";
+      }
+      return "an object";
   }
 }
 
@@ -131,6 +209,10 @@ export function checkRequiredString(
   }
   if (typeof value !== "string") {
     issues.push(err(field, `must be a string (${what}), got ${secret ? typeof value : show(value)}`));
+    return false;
+  }
+  if (value.length > MAX_FIELD_LENGTH) {
+    issues.push(err(field, `is too long (${value.length} characters, at most ${MAX_FIELD_LENGTH})`));
     return false;
   }
   if (value.trim() !== value || /\s/.test(value)) {
@@ -175,9 +257,13 @@ export function checkContent(
 /** Checks an API base URL: absolute http(s); warns about clear-text http to a public host. Never echoes it. */
 export function checkBaseUrl(issues: DnsIssue[], field: string, value: unknown, isUnresolved: (v: unknown) => boolean): void {
   if (value === undefined || value === null || isUnresolved(value)) return;
+  if (typeof value !== "string" || value.length > MAX_FIELD_LENGTH) {
+    issues.push(err(field, `must be an absolute http(s) URL string of at most ${MAX_FIELD_LENGTH} characters, got ${typeof value === "string" ? `${value.length} characters` : show(value)}`));
+    return;
+  }
   let u: URL;
   try {
-    u = new URL(String(value));
+    u = new URL(value);
   } catch {
     issues.push(err(field, "must be an absolute http(s) URL (e.g. the emulator's http://127.0.0.1:4010/client/v4)"));
     return;
@@ -241,7 +327,47 @@ export function highTtlWarning(ttl: number, extra = ""): DnsIssue {
  * build time instead of producing `…/records/undefined`.
  */
 export function need(value: unknown, field: string): void {
-  if (value === undefined || value === null || value === "") throw new Error(`${field}: is required`);
+  if (value === undefined || value === null || value === "") throw new DnsInputError(field, "is required");
+}
+
+/** Throws unless `value` is a string (or unresolved): for values copied into headers or bodies. */
+export function needString(value: unknown, field: string, isUnresolved: (v: unknown) => boolean, secret = false): string {
+  need(value, field);
+  if (isUnresolved(value)) return tokenString(value, field);
+  if (typeof value !== "string") throw new DnsInputError(field, `must be a string, got ${secret ? typeof value : show(value)}`);
+  if (value.length > MAX_FIELD_LENGTH) throw new DnsInputError(field, `is too long (${value.length} characters, at most ${MAX_FIELD_LENGTH})`);
+  if (/[\r\n\0]/.test(value)) throw new DnsInputError(field, "must not contain line breaks or NUL characters");
+  return value;
+}
+
+/**
+ * For values copied into a request body: undefined/null → undefined; otherwise the value must be
+ * of `kind` (or unresolved, kept as is). Throws a {@link DnsInputError} otherwise.
+ */
+export function optionalKind(value: unknown, field: string, kind: "string" | "number" | "boolean", isUnresolved: (v: unknown) => boolean): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (isUnresolved(value)) return typeof value === "string" ? value : tokenString(value, field);
+  if (typeof value !== kind || (kind === "number" && !Number.isFinite(value))) throw new DnsInputError(field, `must be a ${kind}, got ${show(value)}`);
+  if (typeof value === "string" && value.length > MAX_FIELD_LENGTH) throw new DnsInputError(field, `is too long (${value.length} characters, at most ${MAX_FIELD_LENGTH})`);
+  return value;
+}
+
+/** The record content for a request body: a string (or unresolved). */
+export function needContent(content: unknown, isUnresolved: (v: unknown) => boolean): string {
+  if (isUnresolved(content)) return tokenString(content, "content");
+  if (typeof content !== "string" || content === "") throw new DnsInputError("content", `must be a non-empty string (the record content), got ${show(content)}`);
+  if (content.length > MAX_FIELD_LENGTH) throw new DnsInputError("content", `is too long (${content.length} characters, at most ${MAX_FIELD_LENGTH})`);
+  return content;
+}
+
+/** Checks a path id field (`.`/`..` and over-long values are errors). Returns false when an error was added. */
+export function checkSegment(issues: DnsIssue[], field: string, value: unknown, isUnresolved: (v: unknown) => boolean): boolean {
+  if (typeof value !== "string" || isUnresolved(value)) return true;
+  if (isDotSegment(value)) {
+    issues.push(err(field, `must not be ${show(value)}: a dot segment would change the stored request's path`));
+    return false;
+  }
+  return true;
 }
 
 /** JSON-encodes a body object, dropping `undefined` members. */

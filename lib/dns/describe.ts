@@ -1,5 +1,9 @@
 /** Human-readable, secret-free summaries of stored requests (for logs, previews and `summary` outputs). */
+import { DnsInputError, show } from "./common";
 import type { ForwardRequest } from "./types";
+
+/** Deepest JSON nesting redacted key by key; deeper bodies are shown as a size note. */
+const MAX_REDACT_DEPTH = 64;
 
 /** JSON body keys whose values are redacted when a body is secret (lower-case). */
 const SECRET_BODY_KEYS = ["apikey", "secretapikey", "api_key", "secret_api_key", "secret", "token", "password", "key", "apitoken", "api_token"];
@@ -15,6 +19,7 @@ export function redactHeaderValue(value: string): string {
 
 /** Redacts user info and credential-like query parameter values in a URL (token strings pass through). */
 export function redactUrl(url: string): string {
+  if (typeof url !== "string") throw new DnsInputError("request.url", `must be a string, got ${show(url)}`);
   let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1***@");
   const q = out.indexOf("?");
   if (q >= 0) {
@@ -32,11 +37,14 @@ export function redactUrl(url: string): string {
   return out;
 }
 
-function redactJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactJson);
+function redactJson(value: unknown, depth = 0): unknown {
+  if (depth > MAX_REDACT_DEPTH) throw new RangeError("too deep");
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, depth + 1));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_BODY_KEYS.includes(k.toLowerCase()) ? "***" : redactJson(v);
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: SECRET_BODY_KEYS.includes(k.toLowerCase()) ? "***" : redactJson(v, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;
@@ -44,7 +52,26 @@ function redactJson(value: unknown): unknown {
 
 /** The body as shown: verbatim if public; for a secret body, JSON with credential keys redacted, or a size note. */
 export function redactBody(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): string {
-  if (!req.bodyIsSecret) return req.body;
+  return guarded(() => redactBodyUnguarded(req));
+}
+
+/** Runs `f`; an error that is not a DnsInputError (a throwing getter or proxy) becomes one. */
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof DnsInputError) throw e;
+    throw new DnsInputError("request", "could not be read (a property getter or proxy threw); pass plain data");
+  }
+}
+
+function redactBodyUnguarded(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): string {
+  if (req === null || typeof req !== "object") throw new DnsInputError("request", `must be a stored request object, got ${show(req)}`);
+  if (typeof req.body !== "string") throw new DnsInputError("request.body", `must be a string, got ${show(req.body)}`);
+  if (req.bodyIsSecret !== false) {
+    // Secret unless explicitly public: a malformed flag must not leak the body.
+    if (req.bodyIsSecret !== true) return `<secret body, ${req.body.length} characters>`;
+  } else return req.body;
   try {
     return JSON.stringify(redactJson(JSON.parse(req.body)));
   } catch {
@@ -65,9 +92,28 @@ export function redactBody(req: Pick<ForwardRequest, "body" | "bodyIsSecret">): 
  * credential keys replaced by `***`.
  */
 export function describeRequest(req: ForwardRequest): string {
-  const secret = req.secretHeaderNames.map((n) => n.toLowerCase());
+  return guarded(() => describeUnguarded(req));
+}
+
+function describeUnguarded(req: ForwardRequest): string {
+  if (req === null || typeof req !== "object") throw new DnsInputError("request", `must be a stored request object, got ${show(req)}`);
+  const names = req.secretHeaderNames;
+  if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) {
+    throw new DnsInputError("request.secretHeaderNames", `must be an array of header names, got ${show(names)}`);
+  }
+  if (typeof req.method !== "string") throw new DnsInputError("request.method", `must be a string, got ${show(req.method)}`);
+  const headers = req.headers;
+  if (headers === null || typeof headers !== "object" || Array.isArray(headers)) {
+    throw new DnsInputError("request.headers", `must be an object of header name → string value, got ${show(headers)}`);
+  }
+  const secret = names.map((n) => n.toLowerCase());
   const lines = [`${req.method} ${redactUrl(req.url)}`];
-  for (const [k, v] of Object.entries(req.headers)) lines.push(`${k}: ${secret.includes(k.toLowerCase()) ? redactHeaderValue(v) : v}`);
-  lines.push("", redactBody(req));
+  for (const k of Object.keys(headers)) {
+    const v = (headers as Record<string, unknown>)[k];
+    // A header that is not a string is never echoed (it may be a secret in an odd shape).
+    const shown = typeof v !== "string" ? "***" : secret.includes(k.toLowerCase()) ? redactHeaderValue(v) : v;
+    lines.push(`${k}: ${shown}`);
+  }
+  lines.push("", redactBodyUnguarded(req));
   return lines.join("\n");
 }

@@ -1,6 +1,11 @@
 /**
  * DigitalOcean adapter (API v2): `PUT /domains/{domain}/records/{recordId}` with
- * `{type, name, data, ttl?}`, `Authorization: Bearer <token>`.
+ * `{type, data, ttl?}`, `Authorization: Bearer <token>`.
+ *
+ * DigitalOcean's PUT sets every attribute it is sent (digitalocean/openapi,
+ * `specification/resources/domains/domains_update_record.yml`), so the stored request never
+ * carries `name`: a name that did not match the record behind `recordId` would rename the record
+ * at the moment of failover (an apex would become `www`).
  */
 import {
   baseUrl,
@@ -11,6 +16,9 @@ import {
   checkType,
   encodeSegment,
   need,
+  needContent,
+  needString,
+  optionalKind,
   err,
   FAILOVER_TTL_WARN_ABOVE,
   highTtlWarning,
@@ -30,15 +38,20 @@ export function buildDigitalOceanRequest(target: DigitalOceanDnsTarget, content:
   const isUnresolved = unresolvedPredicate(opts);
   need(target.domain, "dns.domain");
   need(target.recordId, "dns.recordId");
-  need(target.apiToken, "dns.apiToken");
+  const token = needString(target.apiToken, "dns.apiToken", isUnresolved, true);
   const url =
-    `${baseUrl(target.apiBaseUrl, DIGITALOCEAN_API_BASE_URL)}/domains/${encodeSegment(target.domain, isUnresolved)}` +
-    `/records/${encodeSegment(target.recordId, isUnresolved)}`;
+    `${baseUrl(target.apiBaseUrl, DIGITALOCEAN_API_BASE_URL)}/domains/${encodeSegment(target.domain, isUnresolved, "dns.domain")}` +
+    `/records/${encodeSegment(target.recordId, isUnresolved, "dns.recordId")}`;
+  const body = jsonBody({
+    type: optionalKind(target.type, "dns.type", "string", isUnresolved) ?? "A",
+    data: needContent(content, isUnresolved),
+    ttl: optionalKind(target.ttl, "dns.ttl", "number", isUnresolved),
+  });
   return {
     method: "PUT",
     url,
-    headers: { Authorization: `Bearer ${target.apiToken}`, "Content-Type": "application/json" },
-    body: jsonBody({ type: target.type ?? "A", name: target.name, data: content, ttl: target.ttl }),
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body,
     secretHeaderNames: ["Authorization"],
     bodyIsSecret: false,
   };
@@ -61,8 +74,15 @@ export function validateDigitalOceanTarget(target: DigitalOceanDnsTarget, conten
       issues.push(err("dns.recordId", `must be a positive integer (number or digit string), got ${show(id)}`));
     }
   }
-  if (checkRequiredString(issues, "dns.name", target.name, 'the record name relative to the domain ("www", or "@" for the apex)', isUnresolved) && !isUnresolved(target.name)) {
-    const n = target.name;
+  // `name` is optional and never sent (PUT would rename the record); when given it is checked so
+  // a FQDN or a typo is caught.
+  if (
+    target.name !== undefined &&
+    target.name !== null &&
+    checkRequiredString(issues, "dns.name", target.name, 'the record name relative to the domain ("www", or "@" for the apex)', isUnresolved) &&
+    !isUnresolved(target.name)
+  ) {
+    const n = target.name as string;
     const d = typeof target.domain === "string" && !isUnresolved(target.domain) ? target.domain.toLowerCase() : undefined;
     if (d !== undefined && (n.toLowerCase() === d || n.toLowerCase().endsWith(`.${d}`))) {
       const rel = n.toLowerCase() === d ? "@" : n.slice(0, n.length - d.length - 1);

@@ -2,7 +2,7 @@
  * Generic REST adapter: any API that sets a record with one static request (Bearer or API-key
  * auth). `{{content}}` in the body template is replaced by the record content.
  */
-import { err, looksLikeToken, show, unresolvedPredicate, warn } from "./common";
+import { DnsInputError, err, looksLikeToken, MAX_FIELD_LENGTH, needContent, show, tokenString, unresolvedPredicate, warn } from "./common";
 import type { DnsIssue, DnsOptions, ForwardRequest, GenericDnsTarget, JsonTemplate } from "./types";
 
 /** The placeholder replaced by the record content in generic body templates. */
@@ -27,42 +27,146 @@ function replaceAll(s: string, content: string): string {
   return s.split(CONTENT_PLACEHOLDER).join(content);
 }
 
+/** Deepest nesting accepted in a body template. */
+export const MAX_TEMPLATE_DEPTH = 64;
+/** Most values (leaves and containers) accepted in a body template. */
+export const MAX_TEMPLATE_NODES = 10000;
+/** Longest body template string (or string leaf), characters. */
+export const MAX_TEMPLATE_TEXT = 100_000;
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Walks a body template iteratively (no recursion, so a 50k-deep array cannot overflow the
+ * stack) and reports the first reason it is not plain JSON (BigInt, cycle, too deep, too big…),
+ * plus whether any string holds the placeholder.
+ */
+export function inspectTemplate(value: unknown): { problem?: string; hasPlaceholder: boolean } {
+  let hasPlaceholder = false;
+  let nodes = 0;
+  const onPath = new Set<object>();
+  // Stack entries: a value to visit, or a marker that leaves a container (for cycle detection).
+  const stack: { v: unknown; depth: number; path: string; leave?: object }[] = [{ v: value, depth: 0, path: "" }];
+  while (stack.length > 0) {
+    const { v, depth, path, leave } = stack.pop()!;
+    if (leave !== undefined) {
+      onPath.delete(leave);
+      continue;
+    }
+    if (++nodes > MAX_TEMPLATE_NODES) return { problem: `has more than ${MAX_TEMPLATE_NODES} values`, hasPlaceholder };
+    const at = path === "" ? "" : ` at ${path}`;
+    switch (typeof v) {
+      case "string":
+        if (v.length > MAX_TEMPLATE_TEXT) return { problem: `holds a string of ${v.length} characters${at} (at most ${MAX_TEMPLATE_TEXT})`, hasPlaceholder };
+        if (v.includes(CONTENT_PLACEHOLDER)) hasPlaceholder = true;
+        continue;
+      case "boolean":
+        continue;
+      case "number":
+        if (!Number.isFinite(v)) return { problem: `holds ${v}${at}, which JSON cannot represent`, hasPlaceholder };
+        continue;
+      case "object":
+        break;
+      default:
+        return { problem: `holds ${show(v)}${at}: only strings, numbers, booleans, null, arrays and plain objects are JSON`, hasPlaceholder };
+    }
+    if (v === null) continue;
+    const obj = v as object;
+    if (depth >= MAX_TEMPLATE_DEPTH) return { problem: `is nested deeper than ${MAX_TEMPLATE_DEPTH} levels`, hasPlaceholder };
+    if (onPath.has(obj)) return { problem: `is cyclic${at}`, hasPlaceholder };
+    const isArray = Array.isArray(obj);
+    if (!isArray && !isPlainObject(obj)) return { problem: `holds a non-plain object${at} (only arrays and plain objects are JSON)`, hasPlaceholder };
+    onPath.add(obj);
+    stack.push({ v: undefined, depth, path, leave: obj });
+    if (isArray) {
+      const arr = obj as unknown[];
+      if (arr.length > MAX_TEMPLATE_NODES) return { problem: `has more than ${MAX_TEMPLATE_NODES} values`, hasPlaceholder };
+      for (let i = arr.length - 1; i >= 0; i--) stack.push({ v: arr[i], depth: depth + 1, path: `${path}[${i}]` });
+    } else {
+      const keys = Object.keys(obj);
+      if (keys.length > MAX_TEMPLATE_NODES) return { problem: `has more than ${MAX_TEMPLATE_NODES} values`, hasPlaceholder };
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i]!;
+        const child = (obj as Record<string, unknown>)[k];
+        if (child === undefined) return { problem: `holds undefined at ${path}.${k.slice(0, 40)} (JSON would drop it)`, hasPlaceholder };
+        stack.push({ v: child, depth: depth + 1, path: `${path}.${k.slice(0, 40)}` });
+      }
+    }
+  }
+  return { hasPlaceholder };
+}
+
+/** Replaces the placeholder in every string leaf. Only called on templates `inspectTemplate` accepted (bounded depth). */
 function substitute(value: JsonTemplate, content: string): JsonTemplate {
   if (typeof value === "string") return replaceAll(value, content);
   if (Array.isArray(value)) return value.map((v) => substitute(v, content));
   if (value !== null && typeof value === "object") {
     const out: { [key: string]: JsonTemplate } = {};
-    for (const k of Object.keys(value)) out[k] = substitute(value[k]!, content);
+    for (const k of Object.keys(value)) Object.defineProperty(out, k, { value: substitute(value[k]!, content), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
 }
 
-function containsPlaceholder(value: unknown): boolean {
-  if (typeof value === "string") return value.includes(CONTENT_PLACEHOLDER);
-  if (Array.isArray(value)) return value.some(containsPlaceholder);
-  if (value !== null && typeof value === "object") return Object.values(value).some(containsPlaceholder);
-  return false;
+/** The headers as a name → string map; throws a field-named error for anything else. */
+function readHeaders(given: unknown, isUnresolved: (v: unknown) => boolean): Record<string, string> {
+  if (given === undefined || given === null) return {};
+  if (typeof given !== "object" || Array.isArray(given)) throw new DnsInputError("dns.headers", `must be an object of header name → string value, got ${show(given)}`);
+  const out: Record<string, string> = {};
+  const keys = Object.keys(given);
+  if (keys.length > 100) throw new DnsInputError("dns.headers", `has ${keys.length} headers (at most 100)`);
+  for (const k of keys) {
+    if (!HEADER_NAME.test(k)) throw new DnsInputError("dns.headers", `${show(k)} is not a valid header name`);
+    const v = (given as Record<string, unknown>)[k];
+    const text = isUnresolved(v) ? tokenString(v, `dns.headers.${k}`) : v;
+    if (typeof text !== "string") throw new DnsInputError(`dns.headers.${k}`, `must be a string, got ${typeof v}`);
+    if (/[\r\n\0]/.test(text)) throw new DnsInputError(`dns.headers.${k}`, "must not contain line breaks or NUL characters");
+    if (text.length > MAX_FIELD_LENGTH * 4) throw new DnsInputError(`dns.headers.${k}`, `is too long (${text.length} characters)`);
+    Object.defineProperty(out, k, { value: text, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
+
+/** An RFC 9110 header field name (token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 
 /** Builds the stored generic request. */
 export function buildGenericRequest(target: GenericDnsTarget, content: string, opts?: DnsOptions): ForwardRequest {
   const isUnresolved = unresolvedPredicate(opts);
-  const method = isUnresolved(target.method) ? String(target.method) : String(target.method ?? "").toUpperCase();
-  if (!isUnresolved(method) && !GENERIC_METHODS.includes(method)) {
-    throw new Error(`dns.method: must be "PUT", "PATCH" or "POST", got ${show(target.method)}`);
+  const rawMethod = target.method;
+  const method = isUnresolved(rawMethod) ? tokenString(rawMethod, "dns.method") : typeof rawMethod === "string" ? rawMethod.toUpperCase() : undefined;
+  if (method === undefined || (!isUnresolved(rawMethod) && !GENERIC_METHODS.includes(method))) {
+    throw new DnsInputError("dns.method", `must be "PUT", "PATCH" or "POST", got ${show(rawMethod)}`);
   }
-  if (typeof target.url !== "string" || target.url === "") throw new Error("dns.url: is required: the absolute URL of the update call");
-  const headers: Record<string, string> = {};
-  const given = target.headers ?? {};
-  for (const k of Object.keys(given)) headers[k] = String(given[k]);
+  const url = target.url;
+  if (typeof url !== "string" || url === "") throw new DnsInputError("dns.url", "is required: the absolute URL of the update call");
+  if (url.length > MAX_FIELD_LENGTH * 4) throw new DnsInputError("dns.url", `is too long (${url.length} characters)`);
+  const headers = readHeaders(target.headers, isUnresolved);
   if (!Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
-  const secret = (target.secretHeaders ?? []).map((n) => n.toLowerCase());
+  const given = target.secretHeaders ?? [];
+  if (!Array.isArray(given) || given.length > 100 || given.some((n) => typeof n !== "string")) {
+    throw new DnsInputError("dns.secretHeaders", `must be an array of header names, got ${show(given)}`);
+  }
+  const secret = (given as string[]).map((n) => n.toLowerCase());
   const secretHeaderNames = Object.keys(headers).filter((k) => ALWAYS_SECRET_HEADERS.includes(k.toLowerCase()) || secret.includes(k.toLowerCase()));
-  const body = typeof target.body === "string" ? replaceAll(target.body, content) : JSON.stringify(substitute(target.body, content));
+  const value = needContent(content, isUnresolved);
+  const tpl = target.body;
+  let body: string;
+  if (typeof tpl === "string") {
+    if (tpl.length > MAX_TEMPLATE_TEXT) throw new DnsInputError("dns.body", `is too long (${tpl.length} characters, at most ${MAX_TEMPLATE_TEXT})`);
+    body = replaceAll(tpl, value);
+  } else {
+    if (tpl === undefined) throw new DnsInputError("dns.body", "is required");
+    const { problem } = inspectTemplate(tpl);
+    if (problem) throw new DnsInputError("dns.body", `must be a JSON template: it ${problem}`);
+    body = JSON.stringify(substitute(tpl as JsonTemplate, value));
+  }
   return {
     method: method as ForwardRequest["method"],
-    url: target.url,
+    url,
     headers,
     body,
     secretHeaderNames,
@@ -77,7 +181,9 @@ export function validateGenericTarget(target: GenericDnsTarget, content: string 
   const url = target.url;
   if (!isUnresolved(url)) {
     if (typeof url !== "string" || url === "") {
-      issues.push(err("dns.url", "is required: the absolute http(s) URL of the update call"));
+      issues.push(err("dns.url", `is required: the absolute http(s) URL of the update call${url === undefined || url === null || url === "" ? "" : `, got ${show(typeof url === "string" ? "" : url)}`}`));
+    } else if (url.length > MAX_FIELD_LENGTH * 4) {
+      issues.push(err("dns.url", `is too long (${url.length} characters, at most ${MAX_FIELD_LENGTH * 4})`));
     } else {
       // The URL may carry a credential (query token): never echo it.
       let u: URL | undefined;
@@ -99,22 +205,27 @@ export function validateGenericTarget(target: GenericDnsTarget, content: string 
   }
   const headers = target.headers;
   if (headers !== undefined && headers !== null && !isUnresolved(headers)) {
-    if (typeof headers !== "object" || Array.isArray(headers)) {
-      issues.push(err("dns.headers", "must be an object of header name → string value"));
+    const keys = typeof headers === "object" && !Array.isArray(headers) ? Object.keys(headers) : undefined;
+    if (keys === undefined) {
+      issues.push(err("dns.headers", `must be an object of header name → string value, got ${show(headers)}`));
+    } else if (keys.length > 100) {
+      issues.push(err("dns.headers", `has ${keys.length} headers (at most 100)`));
     } else {
-      for (const k of Object.keys(headers)) {
+      for (const k of keys) {
         const v = (headers as Record<string, unknown>)[k];
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) issues.push(err(`dns.headers`, `${show(k)} is not a valid header name`));
-        if (typeof v !== "string" && !isUnresolved(v)) issues.push(err(`dns.headers.${k}`, `must be a string, got ${typeof v}`));
-        else if (typeof v === "string" && /[\r\n]/.test(v)) issues.push(err(`dns.headers.${k}`, "must not contain line breaks"));
+        const f = `dns.headers.${k.slice(0, 64)}`;
+        if (!HEADER_NAME.test(k)) issues.push(err(`dns.headers`, `${show(k)} is not a valid header name`));
+        else if (typeof v !== "string" && !isUnresolved(v)) issues.push(err(f, `must be a string, got ${typeof v}`));
+        else if (typeof v === "string" && /[\r\n\0]/.test(v)) issues.push(err(f, "must not contain line breaks or NUL characters"));
+        else if (typeof v === "string" && v.length > MAX_FIELD_LENGTH * 4) issues.push(err(f, `is too long (${v.length} characters)`));
       }
     }
   }
   const secretHeaders = target.secretHeaders;
   if (secretHeaders !== undefined && secretHeaders !== null && !isUnresolved(secretHeaders)) {
-    if (!Array.isArray(secretHeaders) || secretHeaders.some((n) => typeof n !== "string")) {
-      issues.push(err("dns.secretHeaders", "must be an array of header names"));
-    } else if (headers && typeof headers === "object") {
+    if (!Array.isArray(secretHeaders) || secretHeaders.length > 100 || secretHeaders.some((n) => typeof n !== "string")) {
+      issues.push(err("dns.secretHeaders", `must be an array of at most 100 header names, got ${show(secretHeaders)}`));
+    } else if (headers && typeof headers === "object" && !Array.isArray(headers)) {
       const names = Object.keys(headers).map((n) => n.toLowerCase());
       for (const n of secretHeaders) {
         if (!names.includes(n.toLowerCase())) issues.push(warn("dns.secretHeaders", `names ${show(n)}, which is not in dns.headers`));
@@ -122,9 +233,12 @@ export function validateGenericTarget(target: GenericDnsTarget, content: string 
     }
   }
   const body = target.body;
+  const inspected = body === undefined || isUnresolved(body) ? undefined : typeof body === "string" ? { hasPlaceholder: body.includes(CONTENT_PLACEHOLDER), problem: body.length > MAX_TEMPLATE_TEXT ? `is ${body.length} characters long (at most ${MAX_TEMPLATE_TEXT})` : undefined } : inspectTemplate(body);
   if (body === undefined) {
     issues.push(err("dns.body", `is required: a string or JSON template where ${CONTENT_PLACEHOLDER} stands for the record content`));
-  } else if (!isUnresolved(body) && !containsPlaceholder(body)) {
+  } else if (inspected?.problem !== undefined) {
+    issues.push(err("dns.body", `must be a string or a JSON template: it ${inspected.problem}`));
+  } else if (inspected !== undefined && !inspected.hasPlaceholder) {
     issues.push(
       warn(
         "dns.body",
@@ -132,8 +246,8 @@ export function validateGenericTarget(target: GenericDnsTarget, content: string 
       ),
     );
   }
-  const sensitive = headers && typeof headers === "object" ? Object.keys(headers) : [];
-  const hasAuthHeader = sensitive.some((k) => ALWAYS_SECRET_HEADERS.includes(k.toLowerCase())) || (secretHeaders ?? []).length > 0;
+  const sensitive = headers && typeof headers === "object" && !Array.isArray(headers) ? Object.keys(headers) : [];
+  const hasAuthHeader = sensitive.some((k) => ALWAYS_SECRET_HEADERS.includes(k.toLowerCase())) || (Array.isArray(secretHeaders) && secretHeaders.length > 0);
   if (!hasAuthHeader && target.bodyIsSecret !== true && !(typeof url === "string" && looksLikeToken(url))) {
     issues.push(
       warn(
@@ -144,6 +258,8 @@ export function validateGenericTarget(target: GenericDnsTarget, content: string 
   }
   if (content !== undefined && !isUnresolved(content) && (typeof content !== "string" || content === "")) {
     issues.push(err("content", `must be a non-empty string, got ${show(content)}`));
+  } else if (typeof content === "string" && content.length > MAX_FIELD_LENGTH) {
+    issues.push(err("content", `is too long (${content.length} characters, at most ${MAX_FIELD_LENGTH})`));
   }
   return issues;
 }

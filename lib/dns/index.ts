@@ -11,6 +11,9 @@
  */
 export * from "./types";
 export {
+  DnsInputError,
+  isDotSegment,
+  MAX_FIELD_LENGTH,
   DNS_RECORD_TYPES,
   FAILOVER_TTL_WARN_ABOVE,
   isHostname,
@@ -18,6 +21,7 @@ export {
   isIPv6,
   looksLikeToken,
 } from "./common";
+export * from "./address";
 export * from "./cloudflare";
 export * from "./digitalocean";
 export * from "./hetzner";

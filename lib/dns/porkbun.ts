@@ -10,6 +10,9 @@ import {
   checkType,
   encodeSegment,
   need,
+  needContent,
+  needString,
+  optionalKind,
   err,
   FAILOVER_TTL_WARN_ABOVE,
   highTtlWarning,
@@ -29,7 +32,7 @@ export const PORKBUN_API_BASE_URL = "https://api.porkbun.com/api/json/v3";
 export const PORKBUN_MIN_TTL = 600;
 
 /** True when `subdomain` means the apex (omitted, empty or `@`). */
-function isApex(subdomain: string | undefined): boolean {
+function isApex(subdomain: unknown): boolean {
   return subdomain === undefined || subdomain === null || subdomain === "" || subdomain === "@";
 }
 
@@ -37,22 +40,22 @@ function isApex(subdomain: string | undefined): boolean {
 export function buildPorkbunRequest(target: PorkbunDnsTarget, content: string, opts?: DnsOptions): ForwardRequest {
   const isUnresolved = unresolvedPredicate(opts);
   need(target.domain, "dns.domain");
-  need(target.apiKey, "dns.apiKey");
-  need(target.secretApiKey, "dns.secretApiKey");
+  const apikey = needString(target.apiKey, "dns.apiKey", isUnresolved, true);
+  const secretapikey = needString(target.secretApiKey, "dns.secretApiKey", isUnresolved, true);
   let url =
-    `${baseUrl(target.apiBaseUrl, PORKBUN_API_BASE_URL)}/dns/editByNameType/${encodeSegment(target.domain, isUnresolved)}` +
-    `/${encodeSegment(target.type ?? "A", isUnresolved)}`;
-  if (!isApex(target.subdomain)) url += `/${encodeSegment(target.subdomain!, isUnresolved)}`;
-  const ttl = target.ttl;
+    `${baseUrl(target.apiBaseUrl, PORKBUN_API_BASE_URL)}/dns/editByNameType/${encodeSegment(target.domain, isUnresolved, "dns.domain")}` +
+    `/${encodeSegment(target.type ?? "A", isUnresolved, "dns.type")}`;
+  if (!isApex(target.subdomain)) url += `/${encodeSegment(target.subdomain, isUnresolved, "dns.subdomain")}`;
+  const ttl = optionalKind(target.ttl, "dns.ttl", "number", isUnresolved);
   return {
     method: "POST",
     url,
     headers: { "Content-Type": "application/json" },
     body: jsonBody({
-      apikey: target.apiKey,
-      secretapikey: target.secretApiKey,
-      content,
-      ttl: ttl === undefined || ttl === null ? undefined : String(ttl),
+      apikey,
+      secretapikey,
+      content: needContent(content, isUnresolved),
+      ttl: ttl === undefined ? undefined : String(ttl),
     }),
     secretHeaderNames: [],
     bodyIsSecret: true,
@@ -93,7 +96,7 @@ export function validatePorkbunTarget(target: PorkbunDnsTarget, content: string 
     }
   }
   checkBaseUrl(issues, "dns.apiBaseUrl", target.apiBaseUrl, isUnresolved);
-  if (typeof target.apiBaseUrl === "string" && /^https?:\/\/(?:www\.)?porkbun\.com(?:[/:]|$)/i.test(target.apiBaseUrl)) {
+  if (typeof target.apiBaseUrl === "string" && target.apiBaseUrl.length < 4096 && /^https?:\/\/(?:www\.)?porkbun\.com(?:[/:]|$)/i.test(target.apiBaseUrl)) {
     issues.push(err("dns.apiBaseUrl", `the porkbun.com host stopped serving the API on 2024-12-01: use ${PORKBUN_API_BASE_URL}`));
   }
   const type = checkType(issues, target.type, isUnresolved);

@@ -3,7 +3,7 @@
  * `buildDnsUpdateRequest` (the one stored request). Dispatches on `target.provider`.
  */
 import { buildCloudflareRequest, validateCloudflareTarget } from "./cloudflare";
-import { err, show } from "./common";
+import { DnsInputError, err, show } from "./common";
 import { buildDigitalOceanRequest, validateDigitalOceanTarget } from "./digitalocean";
 import { buildGenericRequest, validateGenericTarget } from "./generic";
 import { buildHetznerRequest, validateHetznerTarget } from "./hetzner";
@@ -68,7 +68,20 @@ function unknownProviderMessage(p: unknown): string {
  * build at all (unsupported or unknown provider, legacy Hetzner, generic without url/method).
  */
 export function buildDnsUpdateRequest(target: DnsTarget, content: string, opts?: DnsOptions): ForwardRequest {
-  const provider = (target as { provider?: unknown } | undefined)?.provider;
+  try {
+    return buildFor(target, content, opts);
+  } catch (e) {
+    if (e instanceof DnsInputError) throw e;
+    // A value whose getters or traps throw (Proxies, hostile objects): say where, not what.
+    throw new DnsInputError("dns", "could not be read (a property getter or proxy threw); pass plain data");
+  }
+}
+
+function buildFor(target: DnsTarget, content: string, opts?: DnsOptions): ForwardRequest {
+  if (target === undefined || target === null || typeof target !== "object") {
+    throw new DnsInputError("dns", `is required: an object with a provider (${SUPPORTED_DNS_PROVIDERS.join(", ")}), got ${show(target)}`);
+  }
+  const provider = (target as { provider?: unknown }).provider;
   switch (provider) {
     case "cloudflare":
       return buildCloudflareRequest(target as CloudflareDnsTarget, content, opts);
@@ -81,8 +94,8 @@ export function buildDnsUpdateRequest(target: DnsTarget, content: string, opts?:
     case "generic":
       return buildGenericRequest(target as GenericDnsTarget, content, opts);
     default:
-      if (isUnsupported(provider)) throw new Error(`dns.provider: ${unsupportedProviderMessage(provider)}`);
-      throw new Error(`dns.provider: ${unknownProviderMessage(provider)}`);
+      if (isUnsupported(provider)) throw new DnsInputError("dns.provider", unsupportedProviderMessage(provider));
+      throw new DnsInputError("dns.provider", unknownProviderMessage(provider));
   }
 }
 
@@ -92,8 +105,17 @@ export function buildDnsUpdateRequest(target: DnsTarget, content: string, opts?:
  * footguns). Unresolved values are skipped. Messages never contain credentials.
  */
 export function validateDnsTarget(target: DnsTarget, content: string | undefined, opts?: DnsOptions): DnsIssue[] {
+  try {
+    return validateFor(target, content, opts);
+  } catch {
+    // A value whose getters or traps throw (Proxies, hostile objects): say where, not what.
+    return [err("dns", "could not be read (a property getter or proxy threw); pass plain data")];
+  }
+}
+
+function validateFor(target: DnsTarget, content: string | undefined, opts?: DnsOptions): DnsIssue[] {
   if (target === undefined || target === null || typeof target !== "object") {
-    return [err("dns", `is required: an object with a provider (${SUPPORTED_DNS_PROVIDERS.join(", ")})`)];
+    return [err("dns", `is required: an object with a provider (${SUPPORTED_DNS_PROVIDERS.join(", ")}), got ${show(target)}`)];
   }
   const provider = (target as { provider?: unknown }).provider;
   switch (provider) {

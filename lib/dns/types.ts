@@ -49,7 +49,9 @@ export interface CloudflareDnsTarget {
 
 /**
  * A DigitalOcean domain record (API v2). The stored request is
- * `PUT {apiBaseUrl}/domains/{domain}/records/{recordId}` with `{type,name,data,ttl?}`.
+ * `PUT {apiBaseUrl}/domains/{domain}/records/{recordId}` with `{type,data,ttl?}`. `name` is never
+ * sent: DigitalOcean's PUT sets every attribute it is sent, so a mismatching name would rename
+ * the record at failover time.
  */
 export interface DigitalOceanDnsTarget {
   provider: "digitalocean";
@@ -59,8 +61,12 @@ export interface DigitalOceanDnsTarget {
   recordId: number | string;
   /** Record type. @default "A" */
   type?: DnsRecordType;
-  /** Record name RELATIVE to the domain: `www`, or `@` for the apex. Not a FQDN. */
-  name: string;
+  /**
+   * Record name RELATIVE to the domain: `www`, or `@` for the apex. Not a FQDN. Informational
+   * only: checked, shown in summaries, but NOT sent (the record is addressed by `recordId`).
+   * @default not given
+   */
+  name?: string;
   /** TTL in seconds, at least 30. @default not sent (the record keeps its TTL) */
   ttl?: number;
   /** Personal access token with write scope (`dop_v1_…`). Secret: travels in the `Authorization` header. */
@@ -86,6 +92,15 @@ export interface HetznerDnsTarget {
   name: string;
   /** Record type. @default "A" */
   type?: DnsRecordType;
+  /**
+   * The TTL the RRSet HAS, in seconds (60..2147483647), or `null` for the zone default. NOT sent:
+   * `set_records` cannot change it. Set it once at build time with the `change_ttl` action
+   * (`buildHetznerChangeTtlRequest`) and declare the same value here, so the validator can check
+   * it against the failover's needs (a warning above 300 s; undeclared or null: a warning, since
+   * a zone default is often 3600 s).
+   * @default not declared (warning)
+   */
+  ttl?: number | null;
   /** Hetzner Console (Cloud project) API token with read+write. Secret: `Authorization` header. Old DNS Console tokens do not work. */
   apiToken: string;
   /** API base URL without trailing slash. @default "https://api.hetzner.cloud/v1" */

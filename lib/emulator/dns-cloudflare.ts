@@ -4,11 +4,17 @@
  * Envelope `{success, errors, messages, result}` on every response (`result_info` on lists).
  * Auth: `Authorization: Bearer <token>` (400 9106 when missing, 400 6003/6111 when malformed,
  * 403 10000 when unknown). Errors: 7003 unknown zone (400), 81044 unknown record (404), 9005/9006
- * bad IP, 1004 + chain 9021 bad TTL, 81057/81058 duplicates, 81053 A/AAAA vs CNAME, 9207 bad JSON.
+ * bad IP, 1004 + chain 9021 bad TTL, 81057/81058 duplicates, 81053 A/AAAA vs CNAME, 9207 bad JSON,
+ * and a proxied record whose content is not publicly routable (private, loopback, link-local,
+ * CGNAT, multicast, reserved): 9003 "Target … is not allowed for a proxied record." on create,
+ * 1004 + chain 9041 on update, as Cloudflare answers (dnsweaver#161, external-dns#1428,
+ * estafette-cloudflare-dns#10); such a record reports `proxiable: false`.
  * PATCH merges; PUT replaces (unsent ttl → 1, proxied → false, comment → null, tags → []);
- * proxied forces ttl 1.
+ * proxied forces ttl 1. Lists page with `page`/`per_page` (see `dns-cloudflare-query.ts`).
  */
+import { isNonRoutableAddress } from "../dns/address";
 import { isHostname, isIPv4, isIPv6 } from "../dns/common";
+import { paginate, RECORD_PAGES, recordFilter, ZONE_PAGES, zoneFilter } from "./dns-cloudflare-query";
 import {
   bearerToken,
   clone,
@@ -164,7 +170,7 @@ export class CloudflareEmulator implements DnsProviderEmulator {
       name: fqdn(seed.name, zone.name),
       type,
       content: seed.content,
-      proxiable: PROXIABLE.includes(type),
+      proxiable: isProxiable(type, seed.content),
       proxied,
       ttl: proxied ? 1 : (seed.ttl ?? 1),
       comment: seed.comment ?? null,
@@ -291,9 +297,8 @@ export class CloudflareEmulator implements DnsProviderEmulator {
   }
 
   private listZones(req: EmuRequest): EmuResponse {
-    const name = req.query.get("name");
-    const zones = this.state.zones.filter((z) => !name || z.name === normName(name));
-    return { status: 200, body: envelope(clone(zones), { result_info: paginate(zones.length, req).info }) };
+    const page = paginate(this.state.zones.filter(zoneFilter(req)), req, ZONE_PAGES);
+    return { status: 200, body: envelope(clone(page.items), { result_info: page.info }) };
   }
 
   private getZoneRoute(req: EmuRequest): EmuResponse {
@@ -305,18 +310,13 @@ export class CloudflareEmulator implements DnsProviderEmulator {
   private listRoute(req: EmuRequest): EmuResponse {
     const z = this.zoneOr7003(req);
     if (isFail(z)) return z[FAIL];
-    const name = req.query.get("name") ?? req.query.get("name.exact");
-    const type = req.query.get("type");
-    const content = req.query.get("content") ?? req.query.get("content.exact");
-    const all = this.state.records.filter(
-      (r) =>
-        r.zone_id === z.id &&
-        (!name || r.name === normName(name)) &&
-        (!type || r.type === type.toUpperCase()) &&
-        (!content || r.content === content),
+    const keep = recordFilter(req);
+    const page = paginate(
+      this.state.records.filter((r) => r.zone_id === z.id && keep(r)),
+      req,
+      RECORD_PAGES,
     );
-    const { info, start, end } = paginate(all.length, req);
-    return { status: 200, body: envelope(clone(all.slice(start, end)), { result_info: info }) };
+    return { status: 200, body: envelope(clone(page.items), { result_info: page.info }) };
   }
 
   private getRoute(req: EmuRequest): EmuResponse {
@@ -349,6 +349,9 @@ export class CloudflareEmulator implements DnsProviderEmulator {
     if (isFail(body)) return body[FAIL];
     const next = this.validated(z, undefined, body, "PUT");
     if (isFail(next)) return next[FAIL];
+    if (next.proxied && isNonRoutableAddress(next.content)) {
+      return failure(400, [{ code: 9003, message: `Target ${next.content} is not allowed for a proxied record.` }]);
+    }
     const ts = this.ts();
     const rec: CloudflareRecord = {
       ...next,
@@ -375,6 +378,15 @@ export class CloudflareEmulator implements DnsProviderEmulator {
     if (isFail(body)) return body[FAIL];
     const next = this.validated(z, current, body, mode);
     if (isFail(next)) return next[FAIL];
+    if (next.proxied && isNonRoutableAddress(next.content)) {
+      return failure(400, [
+        {
+          code: 1004,
+          message: "DNS Validation Error",
+          error_chain: [{ code: 9041, message: "This DNS record cannot be proxied - click the cloud icon to turn it gray to proceed" }],
+        },
+      ]);
+    }
     const updated: CloudflareRecord = { ...current, ...next, modified_on: this.ts() };
     const clash = this.clash(updated, current.id);
     if (clash) return clash === "identical" ? failure(400, [{ code: 81058, message: "An identical record already exists." }]) : cnameClash();
@@ -452,8 +464,8 @@ export class CloudflareEmulator implements DnsProviderEmulator {
     if (type === "CNAME" && (!isHostname(content!) || isIPv4(content!))) {
       return fail(failure(400, [{ code: 9007, message: "Content for CNAME record is invalid." }]));
     }
-    const proxiable = PROXIABLE.includes(type!);
-    if (proxied && !proxiable) return fail(failure(400, [{ code: 9004, message: "This record type cannot be proxied." }]));
+    const proxiable = isProxiable(type!, content!);
+    if (proxied && !PROXIABLE.includes(type!)) return fail(failure(400, [{ code: 9004, message: "This record type cannot be proxied." }]));
     if (proxied) ttl = 1;
     return { name: name!, type: type!, content: content!, ttl, proxied, proxiable, comment, tags: [...tags] };
   }
@@ -484,20 +496,7 @@ function fqdn(name: string, zone: string): string {
   return `${n}.${zone}`;
 }
 
-function paginate(total: number, req: EmuRequest): { info: Record<string, number>; start: number; end: number } {
-  const perPage = clampInt(req.query.get("per_page"), 100, 5, 50000);
-  const page = clampInt(req.query.get("page"), 1, 1, Number.MAX_SAFE_INTEGER);
-  const start = (page - 1) * perPage;
-  const end = Math.min(start + perPage, total);
-  return {
-    info: { page, per_page: perPage, count: Math.max(0, end - start), total_count: total, total_pages: Math.max(1, Math.ceil(total / perPage)) },
-    start,
-    end,
-  };
-}
-
-function clampInt(v: string | null, dflt: number, min: number, max: number): number {
-  const n = v === null ? Number.NaN : Number.parseInt(v, 10);
-  if (!Number.isFinite(n)) return dflt;
-  return Math.min(max, Math.max(min, n));
+/** A/AAAA/CNAME records are proxiable unless their content is a non-routable address. */
+function isProxiable(type: string, content: string): boolean {
+  return PROXIABLE.includes(type) && !isNonRoutableAddress(content);
 }

@@ -202,7 +202,26 @@ export class DigitalOceanEmulator implements DnsProviderEmulator {
         handler: () => error(404, "not_found", "The resource you were accessing could not be found."),
       },
     ];
-    return withFaults(routes, this.faults, (kind) => this.faultResponse(kind));
+    // Every response carries the rate-limit headers (digitalocean/openapi `shared/headers.yml`,
+    // referenced by each response, errors included).
+    return withFaults(routes, this.faults, (kind) => this.faultResponse(kind)).map((r) => ({
+      ...r,
+      handler: (req: EmuRequest) => {
+        const out = r.handler(req);
+        return out instanceof Promise ? out.then((x) => this.withRateHeaders(x)) : this.withRateHeaders(out);
+      },
+    }));
+  }
+
+  private served = 0;
+
+  private withRateHeaders(res: EmuResponse): EmuResponse {
+    this.served += 1;
+    const h = { ...(res.headers ?? {}) };
+    h["ratelimit-limit"] ??= "5000";
+    h["ratelimit-remaining"] ??= String(Math.max(0, 5000 - this.served));
+    h["ratelimit-reset"] ??= String(Math.ceil(this.now().getTime() / 1000) + 3600);
+    return { ...res, headers: h };
   }
 
   // ---- internals --------------------------------------------------------------------------

@@ -3,12 +3,18 @@
  *
  * Zones are addressed by numeric id or by name. RRSets are keyed by (name, type), id `www/A`.
  * `POST …/rrsets/{name}/{type}/actions/set_records` replaces all records of an EXISTING RRSet and
- * answers 201 `{action}`; the action's outcome is configurable (`setActionOutcome`): `success`
- * (default, applied at once), `error` (HTTP 201 but the action fails and nothing changes), or
- * `running` (nothing changes until `completeActions()`). `GET /v1/actions/{id}` polls.
+ * answers 201 `{action}`. It never changes the RRSet's TTL (the request has `records` only, per
+ * hcloud-go `schema/zone_rrset.go`; a `ttl` sent along is ignored); an RRSet created without a
+ * TTL keeps `ttl: null`, which means the zone's default (`effectiveTtl()` resolves it).
+ *
+ * Actions are asynchronous, on the emulator's clock: an action starts `running` (progress 0) and
+ * ends `success` (the change is applied then) or `error` (nothing changes) once
+ * `actionDurationMs` has passed (0 = at once). Outcome `running` keeps actions running until
+ * `completeActions()`. While an action runs on an RRSet, a second action on it answers 423
+ * `locked` ("there is already an action running"). `GET /v1/actions/{id}` polls.
  * Errors use `{error:{code,message,details}}`: 401 `unauthorized`, 404 `not_found`, 400
  * `invalid_input` (with `details.fields`), 400 `json_error`, 409 `uniqueness_error`,
- * 422 `incorrect_zone_mode` (secondary zones).
+ * 423 `locked`, 403 `protected`, 422 `incorrect_zone_mode` (secondary zones).
  */
 import { isHostname, isIPv4, isIPv6 } from "../dns/common";
 import {
@@ -38,6 +44,8 @@ export interface HetznerEmulatorOptions extends DnsEmulatorBaseOptions {
   tokens?: string[];
   /** Outcome of the actions record changes start. @default "success" */
   actionOutcome?: HetznerActionOutcome;
+  /** How long an action stays `running` before it ends with its outcome, emulator-clock milliseconds. @default 0 (ends at once) */
+  actionDurationMs?: number;
 }
 
 /** A zone as the API returns it. */
@@ -99,11 +107,20 @@ export interface HetznerRRSetSeed {
   labels?: Record<string, string>;
 }
 
+/** What a running action does when it succeeds (JSON data, so it survives snapshots). */
+type Change = { kind: "set_records"; records: HetznerRecordValue[] } | { kind: "change_ttl"; ttl: number | null } | { kind: "delete" };
+
 interface PendingChange {
   actionId: number;
   zone: number;
   rrset: string;
-  records: HetznerRecordValue[];
+  /** Absent in snapshots from older versions: a set_records change with `records`. */
+  change?: Change;
+  records?: HetznerRecordValue[];
+  /** How the action ends. */
+  outcome?: "success" | "error";
+  /** Emulator time (ms) at which it ends; absent: only `completeActions()` ends it. */
+  dueAt?: number;
 }
 
 interface HetznerState {
@@ -136,12 +153,16 @@ export class HetznerEmulator implements DnsProviderEmulator {
   private readonly now: () => Date;
   private readonly faults = new FaultQueue();
   private outcome: HetznerActionOutcome;
+  private readonly durationMs: number;
   private state: HetznerState = { nextZoneId: 1000001, nextActionId: 1, zones: [], rrsets: [], actions: [], pending: [] };
 
   constructor(options: HetznerEmulatorOptions = {}) {
     this.tokens = options.tokens && options.tokens.length > 0 ? [...options.tokens] : ["hz-test-token"];
     this.now = options.now ?? (() => new Date());
     this.outcome = options.actionOutcome ?? "success";
+    const d = options.actionDurationMs ?? 0;
+    if (!Number.isFinite(d) || d < 0) throw new Error(`actionDurationMs must be a finite number >= 0, got ${d}`);
+    this.durationMs = d;
   }
 
   // ---- seeding and inspection -------------------------------------------------------------
@@ -211,8 +232,16 @@ export class HetznerEmulator implements DnsProviderEmulator {
 
   /** A copy of one RRSet, or undefined. */
   getRRSet(zone: string | number, name: string, type = "A"): HetznerRRSet | undefined {
+    this.tick();
     const z = this.findZone(String(zone));
     return z ? clone(this.state.rrsets.find((r) => r.zone === z.id && r.name === name && r.type === type.toUpperCase())) : undefined;
+  }
+
+  /** The TTL resolvers get for an RRSet: its own, or the zone's default when it is null. */
+  effectiveTtl(zone: string | number, name: string, type = "A"): number | undefined {
+    const z = this.findZone(String(zone));
+    const rr = this.getRRSet(zone, name, type);
+    return z && rr ? (rr.ttl ?? z.ttl) : undefined;
   }
 
   /** Alias of {@link getRRSet}. */
@@ -234,11 +263,13 @@ export class HetznerEmulator implements DnsProviderEmulator {
 
   /** A copy of one action. */
   getAction(id: number): HetznerAction | undefined {
+    this.tick();
     return clone(this.state.actions.find((a) => a.id === id));
   }
 
   /** Copies of every action, oldest first. */
   listActions(): HetznerAction[] {
+    this.tick();
     return clone(this.state.actions);
   }
 
@@ -247,20 +278,38 @@ export class HetznerEmulator implements DnsProviderEmulator {
     this.outcome = outcome;
   }
 
-  /** Finishes every `running` action: applies its change (`success`) or drops it (`error`). Returns how many. */
+  /** Finishes every `running` action now: applies its change (`success`) or drops it (`error`). Returns how many. */
   completeActions(outcome: "success" | "error" = "success"): number {
     const pending = this.state.pending;
     this.state.pending = [];
-    for (const p of pending) {
-      const action = this.state.actions.find((a) => a.id === p.actionId)!;
-      if (outcome === "success") {
-        const rr = this.state.rrsets.find((r) => r.zone === p.zone && r.id === p.rrset);
-        if (rr) rr.records = p.records;
-        this.recount(p.zone);
-      }
-      this.finish(action, outcome);
-    }
+    for (const p of pending) this.settle(p, outcome);
     return pending.length;
+  }
+
+  /** Ends the running actions whose time has come (on the emulator clock). */
+  private tick(): void {
+    if (this.state.pending.length === 0) return;
+    const now = this.now().getTime();
+    const due = this.state.pending.filter((p) => p.dueAt !== undefined && p.dueAt <= now);
+    if (due.length === 0) return;
+    this.state.pending = this.state.pending.filter((p) => !due.includes(p));
+    for (const p of due) this.settle(p, p.outcome ?? "success");
+  }
+
+  private settle(p: PendingChange, outcome: "success" | "error"): void {
+    const action = this.state.actions.find((a) => a.id === p.actionId);
+    if (outcome === "success") this.apply(p.zone, p.rrset, p.change ?? { kind: "set_records", records: p.records ?? [] });
+    if (action) this.finish(action, outcome);
+  }
+
+  private apply(zone: number, rrsetId: string, change: Change): void {
+    const i = this.state.rrsets.findIndex((r) => r.zone === zone && r.id === rrsetId);
+    if (i < 0) return;
+    const rr = this.state.rrsets[i]!;
+    if (change.kind === "set_records") rr.records = change.records;
+    else if (change.kind === "change_ttl") rr.ttl = change.ttl;
+    else this.state.rrsets.splice(i, 1);
+    this.recount(zone);
   }
 
   /** Forces the next `count` requests (to route `route`, if given) to fail. */
@@ -301,7 +350,10 @@ export class HetznerEmulator implements DnsProviderEmulator {
 
   /** The routes to mount (paths include the prefix), named `<provider>.<resource>.<action>`. */
   routes(): RouteDef[] {
-    const auth = (h: (req: EmuRequest) => EmuResponse) => (req: EmuRequest) => this.authenticate(req) ?? h(req);
+    const auth = (h: (req: EmuRequest) => EmuResponse) => (req: EmuRequest) => {
+      this.tick();
+      return this.authenticate(req) ?? h(req);
+    };
     const rr = `${PREFIX}/zones/:zone/rrsets/:name/:type`;
     const routes: RouteDef[] = [
       { method: "GET", path: `${PREFIX}/zones`, name: "hetzner.zones.list", handler: auth((r) => this.listZones(r)) },
@@ -382,17 +434,12 @@ export class HetznerEmulator implements DnsProviderEmulator {
   }
 
   /**
-   * Records an action. `pending` (set_records): in `running` mode the change waits for
-   * `completeActions()`. Other actions apply at once in `running` mode. In `error` mode nothing
-   * is applied. `always`: the outcome setting is ignored (create: the RRSet exists at once).
+   * Records an action on `rrset` (undefined: zone-level, e.g. create) that makes `change`.
+   * With outcome `success` and no duration the change is applied at once; otherwise the action
+   * stays `running` until its due time (or `completeActions()` for outcome `running`). `always`:
+   * the outcome setting is ignored and the change was already made (create: the RRSet exists at once).
    */
-  private startAction(
-    command: string,
-    zone: HetznerZone,
-    pending: { rrset: string; records: HetznerRecordValue[] } | undefined,
-    mutate?: () => void,
-    always = false,
-  ): HetznerAction {
+  private startAction(command: string, zone: HetznerZone, rrset: string | undefined, change: Change | undefined, always = false): HetznerAction {
     const ts = this.ts();
     const action: HetznerAction = {
       id: this.state.nextActionId++,
@@ -405,15 +452,32 @@ export class HetznerEmulator implements DnsProviderEmulator {
       error: null,
     };
     this.state.actions.push(action);
-    if (this.outcome === "error" && !always) {
-      this.finish(action, "error");
-    } else if (this.outcome === "running" && pending && !always) {
-      this.state.pending.push({ actionId: action.id, zone: zone.id, rrset: pending.rrset, records: pending.records });
-    } else {
-      mutate?.();
+    if (always || rrset === undefined || change === undefined) {
       this.finish(action, "success");
+      return action;
     }
+    const manual = this.outcome === "running";
+    const outcome = this.outcome === "error" ? "error" : "success";
+    if (!manual && this.durationMs === 0) {
+      if (outcome === "success") this.apply(zone.id, rrset, change);
+      this.finish(action, outcome);
+      return action;
+    }
+    this.state.pending.push({
+      actionId: action.id,
+      zone: zone.id,
+      rrset,
+      change,
+      outcome,
+      dueAt: manual ? undefined : this.now().getTime() + this.durationMs,
+    });
     return action;
+  }
+
+  /** 423 `locked` while another action runs on the RRSet. */
+  private locked(zone: HetznerZone, rr: HetznerRRSet): EmuResponse | undefined {
+    if (!this.state.pending.some((p) => p.zone === zone.id && p.rrset === rr.id)) return undefined;
+    return error(423, "locked", "The item you are trying to access is locked (there is already an action running)");
   }
 
   private finish(action: HetznerAction, outcome: "success" | "error"): void {
@@ -525,10 +589,9 @@ export class HetznerEmulator implements DnsProviderEmulator {
     const rr = this.rrset(req, z);
     if (isFail(rr)) return rr[FAIL];
     if (rr.protection.change) return error(403, "protected", "rrset is protected");
-    const action = this.startAction("delete_rrset", z, undefined, () => {
-      this.state.rrsets.splice(this.state.rrsets.indexOf(rr), 1);
-      this.recount(z.id);
-    });
+    const busy = this.locked(z, rr);
+    if (busy) return busy;
+    const action = this.startAction("delete_rrset", z, rr.id, { kind: "delete" });
     return { status: 201, body: { action: clone(action) } };
   }
 
@@ -538,14 +601,14 @@ export class HetznerEmulator implements DnsProviderEmulator {
     const rr = this.rrset(req, z);
     if (isFail(rr)) return rr[FAIL];
     if (rr.protection.change) return error(403, "protected", "rrset is protected");
+    const busy = this.locked(z, rr);
+    if (busy) return busy;
     const body = this.parse(req);
     if (isFail(body)) return body[FAIL];
     const records = this.checkValues(rr.type, body.records);
     if (isFail(records)) return records[FAIL];
-    const action = this.startAction("set_rrset_records", z, { rrset: rr.id, records }, () => {
-      rr.records = records;
-      this.recount(z.id);
-    });
+    // A `ttl` in the body is ignored: set_records has no TTL (it stays as it is, null = zone default).
+    const action = this.startAction("set_rrset_records", z, rr.id, { kind: "set_records", records });
     return { status: 201, body: { action: clone(action) } };
   }
 
@@ -559,9 +622,9 @@ export class HetznerEmulator implements DnsProviderEmulator {
     if (!("ttl" in body)) return invalid([{ name: "ttl", messages: ["is required (an integer, or null for the zone default)"] }])[FAIL];
     const ttl = this.checkTtl(body.ttl);
     if (isFail(ttl)) return ttl[FAIL];
-    const action = this.startAction("change_rrset_ttl", z, undefined, () => {
-      rr.ttl = ttl;
-    });
+    const busy = this.locked(z, rr);
+    if (busy) return busy;
+    const action = this.startAction("change_rrset_ttl", z, rr.id, { kind: "change_ttl", ttl });
     return { status: 201, body: { action: clone(action) } };
   }
 

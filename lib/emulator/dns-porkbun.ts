@@ -1,9 +1,13 @@
 /**
  * Porkbun API v3 emulator (DNS) under the real prefix `/api/json/v3`.
  *
- * Every call is `POST` with a JSON body holding `apikey` + `secretapikey`; anything else answers
- * `{"status":"ERROR","message":…}` with HTTP 400 (other methods: 405). Domains have a per-domain
- * "API access" flag (off → ERROR). `editByNameType` edits ALL records matching (domain, type,
+ * Every call is `POST`. Keys come from the JSON body (`apikey` + `secretapikey`) or from the
+ * headers `X-API-Key` + `X-Secret-API-Key`; a key in the body wins over the header. Errors answer
+ * `{"status":"ERROR","code":…,"message":…,"next_action":…}` (Porkbun v3 OpenAPI spec): 404
+ * `DOMAIN_NOT_FOUND`, 403 `IP_NOT_ALLOWED` (a key pair restricted to an IP allowlist, see
+ * `PorkbunKeyPair.allowedIps`), 400 for the rest (other methods: 405). Only those two codes and
+ * statuses were checked against the spec; the other code names are the emulator's own.
+ * Domains have a per-domain "API access" flag (off → 403 `API_ACCESS_DISABLED`). `editByNameType` edits ALL records matching (domain, type,
  * subdomain) and answers ERROR when none match; the apex is addressed by omitting the subdomain
  * segment or by `@`. `ttl` may be a string or a number; a TTL below 600 is RAISED to 600 (the
  * documented minimum), not rejected. Records keep `ttl`/`prio` as strings, as Porkbun returns them.
@@ -32,6 +36,12 @@ export interface PorkbunKeyPair {
   apiKey: string;
   /** `sk1_…` */
   secretApiKey: string;
+  /**
+   * The key's IP allowlist (Porkbun's "API access from these IPs only"). A request from any
+   * other address answers 403 `IP_NOT_ALLOWED`, which is what a restricted key gets from
+   * Runlater's servers. @default no restriction
+   */
+  allowedIps?: string[];
 }
 
 /** Options of {@link PorkbunEmulator}. */
@@ -87,8 +97,23 @@ const PREFIX = "/api/json/v3";
 const MIN_TTL = 600;
 const TYPES = ["A", "MX", "CNAME", "ALIAS", "TXT", "NS", "AAAA", "SRV", "TLSA", "CAA", "HTTPS", "SVCB", "SSHFP"];
 
-function error(message: string, status = 400, headers?: Record<string, string>): EmuResponse {
-  return { status, headers, body: { status: "ERROR", message } };
+/** What a client should do about an error code (`next_action` in Porkbun's error body). */
+const NEXT_ACTION: Record<string, string> = {
+  INVALID_API_KEYS: "Check the API key and secret API key (pk1_… and sk1_…), in the body or in the X-API-Key / X-Secret-API-Key headers.",
+  IP_NOT_ALLOWED: "Add the calling IP address to the API key's allowlist, or remove the restriction.",
+  DOMAIN_NOT_FOUND: "Check the domain name; it must be in this account.",
+  API_ACCESS_DISABLED: "Enable API access for the domain in the Porkbun dashboard.",
+  RECORD_NOT_FOUND: "Create the record first; editByNameType only edits existing records.",
+  INVALID_REQUEST: "Fix the request as the message says.",
+  INVALID_JSON: "Send a JSON object body.",
+  ENDPOINT_NOT_FOUND: "Check the API path.",
+  METHOD_NOT_ALLOWED: "Use POST.",
+  RATE_LIMITED: "Wait and retry later.",
+  INTERNAL_ERROR: "Retry later.",
+};
+
+function error(message: string, status = 400, headers?: Record<string, string>, code = "INVALID_REQUEST"): EmuResponse {
+  return { status, headers, body: { status: "ERROR", code, message, next_action: NEXT_ACTION[code] ?? NEXT_ACTION.INVALID_REQUEST } };
 }
 
 function ok(extra: Record<string, unknown> = {}): EmuResponse {
@@ -240,7 +265,10 @@ export class PorkbunEmulator implements DnsProviderEmulator {
         method: "*",
         path: `${PREFIX}/*`,
         name: "porkbun.not_found",
-        handler: (req) => (req.method === "POST" ? error("Invalid API endpoint.", 404) : error("All API requests must use the POST method.", 405)),
+        handler: (req) =>
+          req.method === "POST"
+            ? error("Invalid API endpoint.", 404, undefined, "ENDPOINT_NOT_FOUND")
+            : error("All API requests must use the POST method.", 405, undefined, "METHOD_NOT_ALLOWED"),
       },
     ];
     return withFaults(routes, this.faults, (kind) => this.faultResponse(kind));
@@ -249,26 +277,32 @@ export class PorkbunEmulator implements DnsProviderEmulator {
   // ---- internals --------------------------------------------------------------------------
 
   private faultResponse(kind: DnsFaultKind): EmuResponse {
-    if (kind === "rate_limit") return error("Rate limit exceeded. Please slow down.", 429, { "retry-after": "60" });
+    if (kind === "rate_limit") return error("Rate limit exceeded. Please slow down.", 429, { "retry-after": "60" }, "RATE_LIMITED");
     if (kind === "soft_error") return { status: 200, body: { status: "ERROR", message: "Internal error (emulated soft failure)." } };
-    return error("Internal server error.", 500);
+    return error("Internal server error.", 500, undefined, "INTERNAL_ERROR");
   }
 
   /** The parsed body when the keys are valid, else the ERROR response. */
   private authenticate(req: EmuRequest): Record<string, unknown> | Fail {
     const parsed = parseJsonBody(req);
-    if (!parsed.ok) return fail(error("Invalid JSON in request body."));
+    if (!parsed.ok) return fail(error("Invalid JSON in request body.", 400, undefined, "INVALID_JSON"));
     const body = isObject(parsed.value) ? parsed.value : {};
-    const k = this.keys.find((p) => p.apiKey === body.apikey && p.secretApiKey === body.secretapikey);
-    if (!k) return fail(error("Invalid API key. (001)"));
+    const fromBody = (k: string) => (typeof body[k] === "string" && body[k] !== "" ? (body[k] as string) : undefined);
+    const apiKey = fromBody("apikey") ?? req.headers["x-api-key"];
+    const secretApiKey = fromBody("secretapikey") ?? req.headers["x-secret-api-key"];
+    const k = this.keys.find((p) => p.apiKey === apiKey && p.secretApiKey === secretApiKey);
+    if (!k) return fail(error("Invalid API key. (001)", 400, undefined, "INVALID_API_KEYS"));
+    if (k.allowedIps && k.allowedIps.length > 0 && !k.allowedIps.includes(normalizeIp(req.remoteAddress))) {
+      return fail(error(`API key is not allowed from ${normalizeIp(req.remoteAddress)}.`, 403, undefined, "IP_NOT_ALLOWED"));
+    }
     return body;
   }
 
   private domain(req: EmuRequest): PorkbunDomain | Fail {
     const name = normName(param(req, "domain"));
     const d = this.state.domains.find((x) => x.name === name);
-    if (!d) return fail(error("Invalid domain."));
-    if (!d.apiAccess) return fail(error(`Domain is not opted in to API access.`));
+    if (!d) return fail(error("Invalid domain.", 404, undefined, "DOMAIN_NOT_FOUND"));
+    if (!d.apiAccess) return fail(error(`Domain is not opted in to API access.`, 403, undefined, "API_ACCESS_DISABLED"));
     return d;
   }
 
@@ -339,7 +373,7 @@ export class PorkbunEmulator implements DnsProviderEmulator {
     const d = this.domain(req);
     if (isFail(d)) return d[FAIL];
     const rec = this.state.records[d.name]!.find((r) => r.id === param(req, "id"));
-    if (!rec) return error("Invalid record ID.");
+    if (!rec) return error("Invalid record ID.", 400, undefined, "RECORD_NOT_FOUND");
     if (typeof body.type === "string" && TYPES.includes(body.type.toUpperCase())) rec.type = body.type.toUpperCase();
     if (body.name !== undefined && body.name !== null) rec.name = fqdn(String(body.name), d.name);
     const f = this.applyEdit(rec, body);
@@ -357,7 +391,7 @@ export class PorkbunEmulator implements DnsProviderEmulator {
     const type = this.type(req);
     if (isFail(type)) return type[FAIL];
     const found = this.matches(req, d, type);
-    if (found.length === 0) return error("Could not edit record: no record matches that type and subdomain.");
+    if (found.length === 0) return error("Could not edit record: no record matches that type and subdomain.", 400, undefined, "RECORD_NOT_FOUND");
     // Validate once, then apply to every match (all or nothing).
     const content = this.content(type, body.content);
     if (isFail(content)) return content[FAIL];
@@ -388,7 +422,7 @@ export class PorkbunEmulator implements DnsProviderEmulator {
     if (isFail(d)) return d[FAIL];
     const list = this.state.records[d.name]!;
     const i = list.findIndex((r) => r.id === param(req, "id"));
-    if (i < 0) return error("Invalid record ID.");
+    if (i < 0) return error("Invalid record ID.", 400, undefined, "RECORD_NOT_FOUND");
     const [rec] = list.splice(i, 1);
     delete this.state.modified[rec!.id];
     return ok();
@@ -400,7 +434,7 @@ export class PorkbunEmulator implements DnsProviderEmulator {
     const type = this.type(req);
     if (isFail(type)) return type[FAIL];
     const found = this.matches(req, d, type);
-    if (found.length === 0) return error("Could not delete record: no record matches that type and subdomain.");
+    if (found.length === 0) return error("Could not delete record: no record matches that type and subdomain.", 400, undefined, "RECORD_NOT_FOUND");
     this.state.records[d.name] = this.state.records[d.name]!.filter((r) => !found.includes(r));
     for (const r of found) delete this.state.modified[r.id];
     return ok();
@@ -412,4 +446,9 @@ function fqdn(sub: string | undefined, domain: string): string {
   const s = sub === undefined ? "" : normName(sub);
   if (s === "" || s === "@" || s === domain) return domain;
   return s.endsWith(`.${domain}`) ? s : `${s}.${domain}`;
+}
+
+/** `::ffff:1.2.3.4` (how node reports IPv4 peers on a dual-stack socket) → `1.2.3.4`. */
+function normalizeIp(ip: string): string {
+  return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
 }

@@ -247,7 +247,7 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       new DnsFailover(stack, "do", { ...common, dns: { provider: "digitalocean", domain: "example.com", recordId: 1, name: "www", ttl: ttl.numberValue, apiToken: token } });
       new DnsFailover(stack, "pb", { ...common, dns: { provider: "porkbun", domain: "example.com", ttl: ttl.numberValue, apiKey: token, secretApiKey: token } });
       const r = resourcesByName(synthJson(l, stack, true), "restful_resource");
-      expect(r["do failover"].body.forward_body).toBe('{"type":"A","name":"www","data":"203.0.113.50","ttl":${var.ttl}}');
+      expect(r["do failover"].body.forward_body).toBe('{"type":"A","data":"203.0.113.50","ttl":${var.ttl}}');
       expect(r["pb failover"].ephemeral_body.forward_body).toContain('"ttl":"${var.ttl}"');
     });
   });

@@ -192,17 +192,20 @@ describe("Cloudflare adapter", () => {
 });
 
 describe("DigitalOcean adapter", () => {
-  it("builds a PUT with type/name/data(/ttl)", () => {
+  it("builds a PUT with type/data(/ttl) and never sends name (a PUT sets every attribute it is sent)", () => {
     const req = buildDnsUpdateRequest(dO({ ttl: 60 }), "203.0.113.50");
     expect(req).toEqual({
       method: "PUT",
       url: "https://api.digitalocean.com/v2/domains/example.com/records/3352896",
       headers: { Authorization: `Bearer ${DO_TOKEN}`, "Content-Type": "application/json" },
-      body: '{"type":"A","name":"www","data":"203.0.113.50","ttl":60}',
+      body: '{"type":"A","data":"203.0.113.50","ttl":60}',
       secretHeaderNames: ["Authorization"],
       bodyIsSecret: false,
     });
-    expect(JSON.parse(buildDnsUpdateRequest(dO(), "203.0.113.50").body)).toEqual({ type: "A", name: "www", data: "203.0.113.50" });
+    expect(JSON.parse(buildDnsUpdateRequest(dO(), "203.0.113.50").body)).toEqual({ type: "A", data: "203.0.113.50" });
+    // A name that does not match the record (apex vs www) cannot rename it: it is not in the body.
+    expect(JSON.parse(buildDnsUpdateRequest(dO({ name: "@" }), "203.0.113.50").body)).not.toHaveProperty("name");
+    expect(errors(validateDnsTarget({ ...dO(), name: undefined }, "203.0.113.50"))).toEqual([]);
   });
 
   it("accepts a string record id", () => {
@@ -270,12 +273,13 @@ describe("Hetzner adapter (Cloud API)", () => {
     expect(errors(validateDnsTarget(hz({ zone: "example.com." }), undefined))[0]!.field).toBe("dns.zone");
   });
 
-  it("always notes the asynchronous action, and that TTL is not settable", () => {
-    const w = warnings(validateDnsTarget({ ...hz(), ttl: 60 } as HetznerDnsTarget, "203.0.113.50"));
-    expect(w.map((i) => i.field).sort()).toEqual(["dns.provider", "dns.ttl"]);
-    expect(w.find((i) => i.field === "dns.provider")!.message).toMatch(/^info: .*asynchronously/);
-    expect(w.find((i) => i.field === "dns.ttl")!.message).toMatch(/set_records cannot change the TTL/);
+  it("always notes the asynchronous action; a declared failover-friendly TTL is quiet", () => {
+    const w = warnings(validateDnsTarget(hz({ ttl: 60 }), "203.0.113.50"));
+    expect(w.map((i) => i.field)).toEqual(["dns.provider"]);
+    expect(w[0]!.message).toMatch(/^info: .*asynchronously/);
     expect(errors(validateDnsTarget(hz(), "203.0.113.50"))).toEqual([]);
+    // Declared or not, the TTL is never sent: set_records has no ttl.
+    expect(JSON.parse(buildDnsUpdateRequest(hz({ ttl: 60 }), "203.0.113.50").body)).toEqual({ records: [{ value: "203.0.113.50" }] });
   });
 
   it("checks content", () => {

@@ -55,22 +55,22 @@ it("TTL below 600 is raised to 600; string or number accepted", async () => {
   await call("POST", `${api}/dns/editByNameType/example.com/A/www`, { body: { ...KEYS, content: BACKUP, ttl: 900 } });
   expect(emu.findRecords("example.com", "A", "www")[0]!.ttl).toBe("900");
   const bad = await call("POST", `${api}/dns/editByNameType/example.com/A/www`, { body: { ...KEYS, content: BACKUP, ttl: "soon" } });
-  expect(bad.json).toEqual({ status: "ERROR", message: "Invalid TTL." });
+  expect(bad.json).toMatchObject({ status: "ERROR", code: "INVALID_REQUEST", message: "Invalid TTL." });
 });
 
 it("bad keys → 400 Invalid API key. (001)", async () => {
   const res = await sendForward(buildDnsUpdateRequest(target({ secretApiKey: "sk1_wrong" }), BACKUP));
   expect(res.status).toBe(400);
-  expect(res.json).toEqual({ status: "ERROR", message: "Invalid API key. (001)" });
+  expect(res.json).toEqual({ status: "ERROR", code: "INVALID_API_KEYS", message: "Invalid API key. (001)", next_action: expect.any(String) });
   expect(emu.findRecords("example.com", "A", "www")[0]!.content).toBe(PRIMARY);
   const noBody = await call("POST", `${api}/ping`);
   expect(noBody.json.message).toBe("Invalid API key. (001)");
 });
 
-it("API access off for the domain → ERROR", async () => {
+it("API access off for the domain → 403 ERROR", async () => {
   emu.setApiAccess("example.com", false);
   const res = await sendForward(buildDnsUpdateRequest(target(), BACKUP));
-  expect(res.status).toBe(400);
+  expect(res.status).toBe(403);
   expect(res.json.message).toMatch(/not opted in to API access/);
 });
 
@@ -86,7 +86,7 @@ it("bad IP → ERROR; bad JSON → ERROR; GET → 405", async () => {
   expect(ip.json.status).toBe("ERROR");
   emu.addRecord("example.com", { name: "v6", type: "AAAA", content: "2001:db8::1" });
   const ip6 = await sendForward(buildDnsUpdateRequest(target({ type: "AAAA", subdomain: "v6" }), "1.2.3.4"));
-  expect(ip6.json).toEqual({ status: "ERROR", message: "Invalid IPv6 address for AAAA record." });
+  expect(ip6.json).toMatchObject({ status: "ERROR", message: "Invalid IPv6 address for AAAA record." });
   expect((await call("POST", `${api}/ping`, { rawBody: "{oops" })).json.status).toBe("ERROR");
   const get = await call("GET", `${api}/ping`);
   expect(get.status).toBe(405);
