@@ -514,6 +514,11 @@ function checkPlanInputShape(input: unknown, isUnresolved: (v: unknown) => boole
   }
   const i = input as Record<string, unknown>;
   const issues = checkFieldTypes(i, INPUT_TYPES, "", isUnresolved);
+  for (const k of ["primary", "backup"] as const) {
+    if (i[k] === undefined || i[k] === null || i[k] === "") {
+      issues.push({ field: k, message: `is required: the record's content ${k === "primary" ? "while the primary is healthy" : "after a failover"} (an IP for A/AAAA)` });
+    }
+  }
   if (i.healthCheck === undefined || i.healthCheck === null) {
     issues.push({ field: "healthCheck", message: "is required: an object with at least `url`" });
   }
