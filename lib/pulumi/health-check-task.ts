@@ -3,6 +3,7 @@
  * dynamic resource. Type token `pulumi-nodejs:dynamic/runlater:HealthCheckTask`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { originOf } from "../runlater/validate";
 import { isNotFound } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { validateCronTaskSpec } from "../runlater/validate";
@@ -220,6 +221,7 @@ export class HealthCheckTaskProvider
     const issues = validateCronTaskSpec(inputs as unknown as Record<string, unknown>, {
       isUnknown,
       allowPrivateTargets: effectiveConfig().allowPrivateTargets === true,
+      trustedOrigins: [originOf(effectiveConfig().apiUrl ?? "https://runlater.eu/api/v1")].filter((o): o is string => !!o),
     });
     if (inputs.name === undefined) issues.push({ field: "name", message: "is required" });
     if (inputs.adoptId !== undefined && !isUnknown(inputs.adoptId) && typeof inputs.adoptId !== "string") {

@@ -29,6 +29,13 @@ export interface ValidateOptions {
    */
   allowPrivateTargets?: boolean;
   /**
+   * Origins whose URLs are never "private" for the check above: the Runlater API's own origin
+   * (a cron task may call one of its inbound URLs, e.g. the `converge` wiring's pulse; Runlater
+   * serves them, so a local emulator's loopback origin is its own, not a private target).
+   * @default none
+   */
+  trustedOrigins?: string[];
+  /**
    * Validate a partial update: required fields may be absent (only the given ones are
    * checked). Default false.
    */
@@ -190,7 +197,8 @@ export function validateCronTaskSpec(spec: Record<string, unknown>, opts: Valida
   if (spec.url === undefined || spec.url === null) {
     if (!opts.partial) issues.push({ field: "url", message: "is required (the http(s) URL Runlater calls, e.g. https://example.com/health)" });
   } else if (!isUnknown(spec.url)) {
-    const m = checkHttpUrl(spec.url, { private: opts.allowPrivateTargets === true });
+    const trusted = typeof spec.url === "string" && (opts.trustedOrigins ?? []).some((o) => originOf(spec.url as string) === o);
+    const m = checkHttpUrl(spec.url, { private: opts.allowPrivateTargets === true || trusted });
     if (m) issues.push({ field: "url", message: m });
   }
   if (!isUnknown(spec.cron) && spec.cron !== undefined) {
@@ -344,4 +352,13 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   return typeof v;
+}
+
+/** `scheme://host[:port]` of a URL, or undefined. */
+export function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
