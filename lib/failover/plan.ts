@@ -559,9 +559,18 @@ function rejectedPlan(errors: ValidationIssue[]): FailoverPlan {
 /** Field names as users wrote them: health-check fields under `healthCheck.`, others under the object. */
 function prefixedField(key: PlanObjectKey, field: string): string {
   if (key === "health") return `healthCheck.${field}`;
-  if ((key === "failover" || key === "recovery") && field === "retryAttempts") return "retryAttempts";
+  if (key === "failover" || key === "recovery") {
+    // The stored DNS request is built from `dns`: name its fields as the user wrote them.
+    if (field === "retryAttempts") return "retryAttempts";
+    if (field.startsWith("forwardUrls")) return "dns.url";
+    if (field.startsWith("forwardHeaders")) return field.replace("forwardHeaders", "dns.headers");
+    if (field.startsWith("forwardBody")) return "dns.body";
+    if (field.startsWith("forwardMethod")) return "dns.method";
+  }
   if (key === "probe" && field.startsWith("forwardHeaders")) return `healthCheck.${field.replace("forwardHeaders", "headers")}`;
   if (key === "probe" && field.startsWith("forwardUrls")) return "healthCheck.url";
+  if (key === "probe" && field.startsWith("forwardMethod")) return "healthCheck.method";
+  if (key === "pulse" && field === "cron") return "healthCheck.cron";
   return `${key}.${field}`;
 }
 

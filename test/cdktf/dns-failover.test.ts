@@ -26,6 +26,11 @@ const EXAMPLE_CONFIG = {
   statePath: "/var/lib/runlater-iac/terraform.cdktf-failover.tfstate",
 };
 
+/** Header names as the `converge` wiring stores them (lower case). */
+const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+/** The objects of the default (`converge`) wiring. */
+const CONVERGE_OBJECTS = ["failover", "recovery", "latch", "latch-2", "relay", "probe", "health", "pulse"];
+
 describe.each(CORES)("DnsFailover [%s]", (coreName) => {
   const l = loadOn(coreName);
   const { Testing, TerraformVariable, TerraformResource } = l.core;
@@ -109,9 +114,10 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       const url = "http://127.0.0.1:4010/client/v4/zones/${cloudflare_dns_record.www.zone_id}/dns_records/${cloudflare_dns_record.www.id}";
       expect(r["www-failover failover"].body).toMatchObject({ forward_urls: [url], forward_method: "PATCH", forward_body: '{"content":"203.0.113.50","ttl":60,"proxied":false}' });
       expect(r["www-failover recovery"].body).toMatchObject({ forward_urls: [url], forward_body: '{"content":"198.51.100.10","ttl":60,"proxied":false}' });
+      // converge: lower-case names, so they override what the sender of the inbound URL sent.
       expect(r["www-failover failover"].ephemeral_body.forward_headers).toEqual({
-        Authorization: "Bearer ${var.cloudflare_api_token}",
-        "Content-Type": "application/json",
+        authorization: "Bearer ${var.cloudflare_api_token}",
+        "content-type": "application/json",
       });
       const ids = Object.fromEntries(Object.entries<any>(json.resource.restful_resource).map(([id, x]) => [x.body.name, id]));
       expect(r["www-failover health"].body).toMatchObject({
@@ -138,7 +144,7 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
     const r = resourcesByName(synthJson(l, stack, true), "restful_resource");
     const expected = buildDnsUpdateRequest({ ...dns, apiToken: "${var.dns_api_token}" }, "203.0.113.50");
     expect(r["f failover"].body).toMatchObject({ forward_urls: [expected.url], forward_method: expected.method, forward_body: expected.body });
-    expect(r["f failover"].ephemeral_body.forward_headers).toEqual(expected.headers);
+    expect(r["f failover"].ephemeral_body.forward_headers).toEqual(lower(expected.headers));
     expect(expected.headers.Authorization).toBe("Bearer ${var.dns_api_token}");
   });
 
@@ -220,7 +226,7 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       const json = synthJson(l, stack, true);
       expect(f.dnsProvider).toBe(provider);
       const r = resourcesByName(json, "restful_resource");
-      expect(Object.keys(r).sort()).toEqual(["f failover", "f health", "f recovery"]);
+      expect(Object.keys(r).sort()).toEqual(CONVERGE_OBJECTS.map((k) => `f ${k}`).sort());
       // The same target with the token as it resolves, to build the expected requests.
       const resolved = (targets(VAR) as any)[provider];
       for (const [label, content] of [["failover", "203.0.113.50"], ["recovery", "198.51.100.10"]] as const) {
@@ -228,7 +234,7 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
         const req = buildDnsUpdateRequest(resolved, content);
         expect(ep.body.forward_urls).toEqual([req.url]);
         expect(ep.body.forward_method).toBe(req.method);
-        expect(ep.ephemeral_body.forward_headers).toEqual(req.headers);
+        expect(ep.ephemeral_body.forward_headers).toEqual(lower(req.headers));
         if (req.bodyIsSecret) {
           expect(ep.body).not.toHaveProperty("forward_body");
           expect(ep.ephemeral_body.forward_body).toBe(req.body);
@@ -256,7 +262,7 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
     const { stack, token } = base();
     const f = new DnsFailover(stack, "f", { ...common, record: record(stack, { ignoreChanges: ["content"] }), dnsApiToken: token, failback: "manual" });
     const r = resourcesByName(synthJson(l, stack, true), "restful_resource");
-    expect(Object.keys(r).sort()).toEqual(["f failover", "f health"]);
+    expect(Object.keys(r).sort()).toEqual(["f failover", "f health", "f probe", "f pulse", "f relay"]);
     expect(r["f health"].body).not.toHaveProperty("on_recovery_url");
     expect(f.recoveryUrl).toBeUndefined();
     expect(f.recoveryEndpoint).toBeUndefined();
@@ -276,7 +282,9 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
     });
     const json = synthJson(l, stack, true);
     const r = resourcesByName(json, "restful_resource");
-    expect(r["www failover"].body.retry_attempts).toBe(5);
+    // converge: the failover request never retries (the probe re-sends it); recovery gets them.
+    expect(r["www failover"].body.retry_attempts).toBe(0);
+    expect(r["www recovery"].body.retry_attempts).toBe(5);
     expect(r["www health"].body).toMatchObject({ url: "https://primary.example.com/healthz", cron_expression: "*/2 * * * *", timeout_ms: 5000, expected_status_codes: "200,204", expected_body_pattern: "ok", method: "HEAD" });
     for (const x of Object.values<any>(r)) expect(x.provider).toBe("restful.org2");
   });
