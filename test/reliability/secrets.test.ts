@@ -165,7 +165,8 @@ describe("a full lifecycle per DNS provider, with faults", () => {
     // Bypass check() to get the API's own 422 for an endpoint carrying the token.
     const raw = await endpointProvider.check({} as never, componentArgs(plan).failover as never);
     const rejected = await endpointProvider.create({ ...(raw.inputs as object), retryAttempts: 11 } as never).catch((e: unknown) => e);
-    expect(rejected).toMatchObject({ status: 422 });
+    // The client refuses it before any call (a field-named validation error, issue 11 §2).
+    expect(rejected).toMatchObject({ kind: "validation", fieldErrors: { retryAttempts: expect.any(Array) } });
     noSecretsAllowed.push({ what: "422 error", value: rejected });
     // A missing key.
     await configureProviders({ "runlater:apiUrl": emu.runlaterApiUrl });
