@@ -58,11 +58,11 @@ const KEY = "pk_test_monemu.sk_test_monitor_emulator_06";
       await emu.advance((60 + 600 + 60) * 1000);
       expect((await client.getMonitor(m.id)).status).toBe("down");
       await emu.advance(10 * 60_000);
-      expect(emu.deliveries({ kind: "monitor.down" }).filter((d) => d.monitorId === m.id)).toHaveLength(1);
+      expect(emu.deliveries({ kind: "monitor.down" } as never).filter((d) => (d as { monitorId?: string }).monitorId === m.id)).toHaveLength(1);
       await fetch(m.pingUrl);
       expect((await client.getMonitor(m.id)).status).toBe("up");
       await emu.runDue();
-      expect(emu.deliveries({ kind: "monitor.recovered" }).filter((d) => d.monitorId === m.id)).toHaveLength(1);
+      expect(emu.deliveries({ kind: "monitor.recovered" } as never).filter((d) => (d as { monitorId?: string }).monitorId === m.id)).toHaveLength(1);
       await client.deleteMonitor(m.id);
     });
 
