@@ -47,11 +47,7 @@ const KEY = "pk_test_monemu.sk_test_monitor_emulator_06";
       expect(isNotFound(await client.getMonitor(m.id).catch((e: unknown) => e))).toBe(true);
     });
 
-    // Disabled: on emu-core c80e8e8, any `emu.advance` after a ping spins forever. `armChecker`
-    // computes the next tick with Math.ceil, which is the *current* tick when called from
-    // check() at a tick, so check() reschedules itself at the same instant. Enable once fixed
-    // (e.g. `Math.floor((now - first) / MONITOR_CHECK_INTERVAL_MS) + 1` when now >= first).
-    it.skip("DISABLED (emu-core checker reschedules at the same instant): silence → down fires on_failure_url once; ping → up fires on_recovery_url", async () => {
+    it("silence → down fires on_failure_url once; ping → up fires on_recovery_url", async () => {
       const hook = emu.target("latch-hook");
       const m = await client.createMonitor({ name: "latch2", intervalSeconds: 60, gracePeriodSeconds: 600, onFailureUrl: `${hook.url}/hit`, onRecoveryUrl: `${hook.url}/hit` });
       await fetch(m.pingUrl, { method: "POST" });
