@@ -225,6 +225,8 @@ describe("the Pulumi program: serialized providers and registered inputs (plain 
     const r = spawnSync(process.execPath, [path.join(__dirname, "capture-failover.js"), JSON.stringify(specs)], {
       cwd: ROOT,
       encoding: "utf8",
+      // Seven objects per failover, each with its serialized provider: well over the 1 MB default.
+      maxBuffer: 256 * 1024 * 1024,
       env: { ...process.env, RUNLATER_API_KEY: API_KEY, PULUMI_CONFIG: JSON.stringify({ "runlater:apiKey": API_KEY }) },
     });
     if (r.status !== 0) throw new Error(`capture-failover.js failed: ${r.stderr}`);
