@@ -13,6 +13,7 @@ pulumi.runtime.setMocks(
       captured.push({ type: a.type, name: a.name, inputs: a.inputs });
       const state = { ...a.inputs };
       if (a.type.endsWith(":ForwardEndpoint")) state.inboundUrl = `https://runlater.eu/in/ep_${a.name}`;
+      if (a.type.endsWith(":HeartbeatMonitor")) state.pingUrl = `https://runlater.eu/ping/pm_${a.name}`;
       return { id: `${a.name}-id`, state };
     },
     call: (a) => a.inputs,
