@@ -82,7 +82,7 @@ maybe("cdktn deploy of examples/cdktf-failover against the emulator", () => {
     const deploy = await run(CLI!, ["deploy", "--auto-approve"], work, env);
     if (deploy.status !== 0) console.log(deploy.out);
     expect(deploy.status).toBe(0);
-    expect(emu.stats().objects).toMatchObject({ tasks: 1, endpoints: 2 });
+    expect(emu.stats().objects).toMatchObject({ tasks: 2, endpoints: 4 });
     expect(deploy.out).not.toContain(CF_TOKEN);
     expect(deploy.out).not.toContain(API_KEY);
 

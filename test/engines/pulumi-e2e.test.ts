@@ -10,6 +10,13 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { closeAllPools, RunlaterClient } from "../../lib/runlater";
 
+/** The failover's health-check task (the converge wiring also has a pulse task). */
+function healthTask(emu: { tasks(): Record<string, unknown>[] }): Record<string, unknown> {
+  const t = emu.tasks().find((x) => String(x.name).endsWith(" health"));
+  if (!t) throw new Error("no health task");
+  return t;
+}
+
 const CLI = process.env.RUNLATER_PULUMI_CLI;
 const ROOT = path.resolve(__dirname, "../..");
 const PRIMARY = "198.51.100.10";
@@ -86,14 +93,14 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
 
   let taskId: string;
 
-  it("up creates exactly the 3 Runlater objects in 3 calls, with correct outputs", async () => {
+  it("up creates exactly the 8 Runlater objects (converge wiring) in 8 calls, with correct outputs", async () => {
     emu.resetStats();
     const res = await stack.up();
     expect(res.summary.result).toBe("succeeded");
-    expect(emu.stats().objects).toMatchObject({ tasks: 1, endpoints: 2 });
-    expect(writes()).toBe(3);
+    expect(emu.stats().objects).toMatchObject({ tasks: 2, endpoints: 4 });
+    expect(writes()).toBe(8);
     taskId = res.outputs.taskId.value;
-    const task = emu.tasks()[0]!;
+    const task = healthTask(emu);
     expect(task.id).toBe(taskId);
     const eps = emu.endpoints();
     expect(res.outputs.failoverUrl.secret).toBe(true);
@@ -113,24 +120,24 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
 
   it("an out-of-band edit shows in preview --refresh and up repairs it", async () => {
     await client.updateCronTask(taskId, { cron: "*/5 * * * *" });
-    expect(emu.tasks()[0]!.cron_expression).toBe("*/5 * * * *");
+    expect(healthTask(emu).cron_expression).toBe("*/5 * * * *");
     const pre = await stack.preview({ refresh: true });
     expect(pre.changeSummary.update ?? 0).toBeGreaterThanOrEqual(1);
     const res = await stack.up({ refresh: true });
     expect(res.summary.resourceChanges?.update ?? 0).toBeGreaterThanOrEqual(1);
-    expect(emu.tasks()[0]!.cron_expression).toBe("* * * * *");
+    expect(healthTask(emu).cron_expression).toBe("* * * * *");
   });
 
   it("an out-of-band delete is dropped by refresh and recreated (and rewired) by up", async () => {
-    const failoverEp = emu.endpoints().find((e) => e.inbound_url === emu.tasks()[0]!.on_failure_url)!;
+    const failoverEp = emu.endpoints().find((e) => e.inbound_url === healthTask(emu).on_failure_url)!;
     await client.deleteEndpoint(String(failoverEp.id));
-    expect(emu.stats().objects.endpoints).toBe(1);
+    expect(emu.stats().objects.endpoints).toBe(3);
     const ref = await stack.refresh();
     expect(ref.summary.resourceChanges?.delete ?? 0).toBe(1);
     const res = await stack.up();
     expect(res.summary.resourceChanges?.create ?? 0).toBe(1);
-    expect(emu.stats().objects).toMatchObject({ tasks: 1, endpoints: 2 });
-    const task = emu.tasks()[0]!;
+    expect(emu.stats().objects).toMatchObject({ tasks: 2, endpoints: 4 });
+    const task = healthTask(emu);
     expect(emu.endpoints().map((e) => e.inbound_url)).toContain(task.on_failure_url);
     expect(task.on_failure_url).not.toBe(failoverEp.inbound_url);
   });

@@ -15,6 +15,13 @@ import * as path from "node:path";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { closeAllPools, RunlaterClient } from "../../lib/runlater";
 
+/** The failover's health-check task (the converge wiring also has a pulse task). */
+function healthTask(emu: { tasks(): Record<string, unknown>[] }): Record<string, unknown> {
+  const t = emu.tasks().find((x) => String(x.name).endsWith(" health"));
+  if (!t) throw new Error("no health task");
+  return t;
+}
+
 const TOFU = process.env.RUNLATER_TOFU;
 const WITH_CF = process.env.RUNLATER_TF_HAS_CLOUDFLARE === "1";
 const ROOT = path.resolve(__dirname, "../..");
@@ -103,13 +110,13 @@ describe.each(["cdktf", "cdktn"] as const)("%s: synth + tofu apply of examples/c
       if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    it("apply creates the 3 Runlater objects; the next plan is empty (exit 0)", async () => {
+    it("apply creates the 8 Runlater objects (converge wiring); the next plan is empty (exit 0)", async () => {
       emu.resetStats();
       const apply = await tofu("apply", "-auto-approve", "-input=false", "-no-color");
       expect(apply.out).toMatch(/Apply complete!/);
       expect(apply.status).toBe(0);
-      expect(emu.stats().objects).toMatchObject({ tasks: 1, endpoints: 2 });
-      const task = emu.tasks()[0]!;
+      expect(emu.stats().objects).toMatchObject({ tasks: 2, endpoints: 4 });
+      const task = healthTask(emu);
       const inbound = emu.endpoints().map((e) => e.inbound_url);
       expect(inbound).toContain(task.on_failure_url);
       expect(inbound).toContain(task.on_recovery_url);
@@ -120,14 +127,14 @@ describe.each(["cdktf", "cdktn"] as const)("%s: synth + tofu apply of examples/c
     });
 
     it("an out-of-band edit makes plan exit 2; apply repairs it", async () => {
-      const task = emu.tasks()[0]!;
+      const task = healthTask(emu);
       await new RunlaterClient({ apiKey: API_KEY, baseUrl: emu.runlaterApiUrl }).updateCronTask(String(task.id), { cron: "*/5 * * * *" });
-      expect(emu.tasks()[0]!.cron_expression).toBe("*/5 * * * *");
+      expect(healthTask(emu).cron_expression).toBe("*/5 * * * *");
       const plan = await tofu("plan", "-detailed-exitcode", "-input=false", "-no-color");
       expect(plan.status).toBe(2);
       const apply = await tofu("apply", "-auto-approve", "-input=false", "-no-color");
       expect(apply.status).toBe(0);
-      expect(emu.tasks()[0]!.cron_expression).toBe("* * * * *");
+      expect(healthTask(emu).cron_expression).toBe("* * * * *");
       expect((await tofu("plan", "-detailed-exitcode", "-input=false", "-no-color")).status).toBe(0);
     });
 
