@@ -202,7 +202,11 @@ export async function readRecord(req: StoredDnsRequest, opts: DnsReadOptions = {
     }
     case "digitalocean": {
       const r = (body.domain_record ?? {}) as Record<string, unknown>;
-      return { content: typeof r.data === "string" ? [r.data] : [], ttl: typeof r.ttl === "number" ? r.ttl : undefined, fqdn: req.fqdn };
+      // The stored PUT carries no `name` (it would rename the record): the record read tells it.
+      const domain = decodeURIComponent(/\/domains\/([^/]+)\/records\//.exec(req.readUrl)?.[1] ?? "").toLowerCase();
+      const rn = typeof r.name === "string" ? r.name.toLowerCase() : undefined;
+      const fqdn = req.fqdn ?? (rn === undefined || !domain ? undefined : rn === "@" ? domain : rn.endsWith(`.${domain}`) ? rn : `${rn}.${domain}`);
+      return { content: typeof r.data === "string" ? [r.data] : [], ttl: typeof r.ttl === "number" ? r.ttl : undefined, fqdn };
     }
     case "hetzner": {
       const r = (body.rrset ?? {}) as Record<string, unknown>;

@@ -21,7 +21,8 @@ const targets: [DnsTarget, Record<string, unknown>][] = [
   ],
   [
     { provider: "digitalocean", domain: "example.org", recordId: 42, name: "@", apiToken: "do-secret" },
-    { provider: "digitalocean", fqdn: "example.org", readUrl: "https://api.digitalocean.com/v2/domains/example.org/records/42" },
+    // The stored PUT no longer carries `name` (it would rename the record): the name comes from the record read.
+    { provider: "digitalocean", fqdn: undefined, readUrl: "https://api.digitalocean.com/v2/domains/example.org/records/42" },
   ],
   [
     { provider: "hetzner", zone: "example.net", name: "www", type: "A", apiToken: "hz-secret" },

@@ -113,9 +113,9 @@ describe("endpoint drill", () => {
 });
 
 describe("convergent wiring", () => {
-  test("finds the 7 objects; endpoint and full drills pass and leave the task as it was", async () => {
+  test("finds the 8 objects; endpoint and full drills pass and leave the task as it was", async () => {
     const d = await deploy(emu, client, `drill${++seq}`, "cloudflare", "converge");
-    expect([...d.objects.keys()].sort()).toEqual(["failover", "health", "latch", "probe", "pulse", "recovery", "relay"]);
+    expect([...d.objects.keys()].sort()).toEqual(["failover", "health", "latch", "latch2", "probe", "pulse", "recovery", "relay"]);
     await emu.advance(2 * MINUTE);
     const { findFailover } = await import("../../lib/ops/discover");
     const f = await findFailover(client, d.taskId);
