@@ -380,11 +380,7 @@ export class DnsFailover extends pulumi.ComponentResource {
           childName,
           {
             name: pub((s) => s.name),
-            forwardUrls: secretSpec
-              ? pulumi
-                  .all([isGeneric, pub((s) => s.forwardUrls), sec((s) => s.forwardUrls)])
-                  .apply(([g, plain, secret]) => (g || key === "probe" ? pulumi.secret(secret) : plain))
-              : pub((s) => s.forwardUrls),
+            forwardUrls: secretSpec ? pickUrls(isGeneric, key === "probe", pub((s) => s.forwardUrls), sec((s) => s.forwardUrls)) : pub((s) => s.forwardUrls),
             forwardHeaders: sec((s) => s.forwardHeaders ?? {}),
             forwardBody: sec((s) => s.forwardBody ?? ""),
             forwardMethod: pub((s) => s.forwardMethod ?? "POST"),
@@ -529,4 +525,18 @@ export class DnsFailover extends pulumi.ComponentResource {
     if (verdict.level === "warn") pulumi.log.warn(verdict.message, this);
   }
 
+}
+
+/**
+ * The forward URLs as plain values, or as a secret when they may carry a credential (a generic
+ * target's URL, the probe's health URL). Both Outputs are made before the choice, so no object
+ * waits on references created after it.
+ */
+function pickUrls(
+  isGeneric: pulumi.Output<boolean>,
+  alwaysSecret: boolean,
+  plain: pulumi.Output<string[]>,
+  secret: pulumi.Output<string[]>,
+): pulumi.Output<string[]> {
+  return isGeneric.apply((g) => (g || alwaysSecret ? secret : plain));
 }

@@ -81,7 +81,7 @@ describe("resource classes", () => {
 });
 
 describe("DnsFailover", () => {
-  it("creates failover + recovery endpoints and a task wired to their inbound URLs", async () => {
+  it("creates the converge wiring: DNS endpoints, latches, relay, probe, and a task wired to their inbound URLs", async () => {
     await runInPulumiStack(async () => {
       const f = new lib.DnsFailover("www", {
         healthCheck: { url: "https://primary.example.com/health" },
@@ -93,7 +93,7 @@ describe("DnsFailover", () => {
       expect(await value(f.taskId)).toBe("www-health-id");
       expect(await isSecret(f.failoverUrl)).toBe(true);
       const summary = await value(f.summary as pulumi.Output<Record<string, unknown>>);
-      expect(summary).toMatchObject({ dnsProvider: "cloudflare", runlaterObjects: 3 });
+      expect(summary).toMatchObject({ dnsProvider: "cloudflare", runlaterObjects: 8, wiring: "converge" });
       expect(JSON.stringify(summary)).not.toContain(TOKEN);
     });
     const names = registered.map((r) => `${r.type.split(":").pop()} ${r.name}`);
@@ -103,6 +103,11 @@ describe("DnsFailover", () => {
         "ForwardEndpoint www-failover",
         "ForwardEndpoint www-recovery",
         "HealthCheckTask www-health",
+        "HealthCheckTask www-pulse",
+        "ForwardEndpoint www-probe",
+        "ForwardEndpoint www-relay",
+        "HeartbeatMonitor www-latch",
+        "HeartbeatMonitor www-latch-2",
       ]),
     );
     const task = registered.find((r) => r.name === "www-health")!.inputs;
@@ -124,7 +129,7 @@ describe("DnsFailover", () => {
     expect(body[SIG]).toBeDefined();
     expect(headers[SIG]).toBeDefined();
     expect(JSON.parse(body.value as string)).toEqual({ content: "203.0.113.50", ttl: 60 });
-    expect((headers.value as Record<string, string>).Authorization).toBe(`Bearer ${TOKEN}`);
+    expect((headers.value as Record<string, string>).authorization).toBe(`Bearer ${TOKEN}`);
   });
 
   it("manual failback: two children, no recovery hook", async () => {
@@ -139,7 +144,7 @@ describe("DnsFailover", () => {
       });
       await value(f.taskId);
     });
-    expect(registered.filter((r) => r.type.startsWith("pulumi-nodejs")).map((r) => r.name).sort()).toEqual(["m-failover", "m-health"]);
+    expect(registered.filter((r) => r.type.startsWith("pulumi-nodejs")).map((r) => r.name).sort()).toEqual(["m-failover", "m-health", "m-probe", "m-pulse", "m-relay"]);
     expect(registered.find((r) => r.name === "m-health")!.inputs.onRecoveryUrl ?? null).toBeNull();
   });
 
