@@ -7,8 +7,10 @@
  * The `@ts-ignore` JSDoc tags are kept in the emitted `.d.ts` and silence "Cannot find module"
  * for the core that is not installed, also without `skipLibCheck`.
  */
+// biome-ignore lint/suspicious/noTsIgnore: @ts-expect-error would fail where the core is installed
 /** @ts-ignore -- absent where only cdktn is installed */
 import type * as Cdktf from "cdktf";
+// biome-ignore lint/suspicious/noTsIgnore: @ts-expect-error would fail where the core is installed
 /** @ts-ignore -- absent where only cdktf is installed */
 import type * as Cdktn from "cdktn";
 

@@ -20,8 +20,9 @@
  * one core accepts elements built on the other; use the same core as your app anyway (set
  * `RUNLATER_CDKTF_CORE` if both are installed and your app imports `cdktf`).
  *
- * **Types** are cdktf 0.21's: cdktn 0.24's API is a strict superset (identical `.d.ts` files
- * plus additions), so typing against cdktf keeps this library to the API both cores have.
+ * **Types** come from `./core-types`: cdktf 0.21's where `cdktf` is installed, cdktn's where only
+ * cdktn is (cdktn 0.24's API is a strict superset: identical `.d.ts` files plus additions), so a
+ * project with either core alone compiles, and this library keeps to the API both cores have.
  */
 import type { CoreModule } from "./core-types";
 
