@@ -42,8 +42,13 @@ export function pack(): Packed {
   return packed;
 }
 
-/** Packages a test project can link from this checkout. */
-export type LinkedPackage = "@pulumi/pulumi" | "cdktf" | "cdktn" | "constructs" | "@types/node" | "@types/jest";
+/** Packages a test project can link from this checkout: engines, types, and the package's own dependencies. */
+export type LinkedPackage = "@pulumi/pulumi" | "cdktf" | "cdktn" | "constructs" | "@types/node" | "@types/jest" | "dependencies";
+
+/** The package's runtime dependencies (what `npm install` of the tarball would add). */
+function runtimeDependencies(): string[] {
+  return Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies ?? {});
+}
 
 /** A throwaway project with the packed package installed. */
 export interface TestProject {
@@ -64,7 +69,7 @@ export function project(tsconfig: string, links: LinkedPackage[], packageJson: R
   const pkgDir = path.join(dir, "node_modules", "runlater-iac");
   fs.mkdirSync(pkgDir, { recursive: true });
   execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
-  for (const name of links) {
+  for (const name of links.flatMap((l) => (l === "dependencies" ? runtimeDependencies() : [l]))) {
     const target = path.join(dir, "node_modules", name);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.symlinkSync(fs.realpathSync(path.join(NODE_MODULES, name)), target, "dir");
