@@ -6,13 +6,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { validateCronTaskSpec } from "../runlater/validate";
-import { mergeSecretOutputs, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
+import { mergeSecretOutputs, RunlaterDynamicResource, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
 import {
   changedKeys,
   clientFromConfig,
   effectiveConfig,
+  hasLegacyProvider,
   isUnknown,
   partialCreateError,
+  providerShim,
   SCHEMA_VERSION,
   storeProviderConfig,
   toFailures,
@@ -242,6 +244,7 @@ export class HealthCheckTaskProvider
       changed.push("adoptId");
       replaces.push("adoptId");
     }
+    if (hasLegacyProvider(olds)) changed.push("__provider");
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   }
 
@@ -306,8 +309,10 @@ export class HealthCheckTaskProvider
   }
 }
 
-/** The single provider instance (serialized once per program by Pulumi). */
+/** The single provider instance. */
 export const healthCheckTaskProvider = new HealthCheckTaskProvider();
+/** What state stores as `__provider`: a shim that loads `healthCheckTaskProvider` from the package. */
+const healthCheckTaskShim = providerShim(__filename, "healthCheckTaskProvider");
 
 /**
  * A recurring Runlater task that checks a health URL, e.g. every minute. When a run fails it
@@ -316,7 +321,7 @@ export const healthCheckTaskProvider = new HealthCheckTaskProvider();
  * Credentials come from stack config `runlater:apiKey` (secret) and `runlater:apiUrl`, or the
  * environment variables `RUNLATER_API_KEY` / `RUNLATER_API_URL`; they never reach state.
  */
-export class HealthCheckTask extends pulumi.dynamic.Resource {
+export class HealthCheckTask extends RunlaterDynamicResource {
   /** Runlater task id (UUIDv7). */
   declare readonly taskId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -349,14 +354,7 @@ export class HealthCheckTask extends pulumi.dynamic.Resource {
       ...(args ?? {}),
       name: args?.name ?? name,
     };
-    super(
-      healthCheckTaskProvider,
-      name,
-      props,
-      mergeSecretOutputs(opts, ["headers", "body"]),
-      "runlater",
-      "HealthCheckTask",
-    );
+    super(healthCheckTaskShim, "HealthCheckTask", name, props, mergeSecretOutputs(opts, ["headers", "body"]));
     const quiet = opts?.parent !== undefined && warnsForChildren.has(opts.parent);
     if (!opts?.id && !quiet && args?.url !== undefined) warnOnPrivateUrl(this, args.url, "url");
   }
