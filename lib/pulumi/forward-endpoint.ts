@@ -3,7 +3,7 @@
  * stored headers and body, as a Pulumi dynamic resource.
  * Type token `pulumi-nodejs:dynamic/runlater:ForwardEndpoint`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { Endpoint, EndpointSpec, HttpMethod } from "../runlater/model";
 import { validateEndpointSpec } from "../runlater/validate";

@@ -2,7 +2,7 @@
  * `HealthCheckTask`: a recurring Runlater task (cron) that calls a health URL, as a Pulumi
  * dynamic resource. Type token `pulumi-nodejs:dynamic/runlater:HealthCheckTask`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { validateCronTaskSpec } from "../runlater/validate";
