@@ -298,7 +298,7 @@ export class ForwardEndpointProvider
 /** The single provider instance. */
 export const forwardEndpointProvider = new ForwardEndpointProvider();
 /** What state stores as `__provider`: a shim that loads `forwardEndpointProvider` from the package. */
-const forwardEndpointShim = providerShim(__filename, "forwardEndpointProvider");
+const forwardEndpointShim = providerShim("pulumi/forward-endpoint", "forwardEndpointProvider");
 
 /**
  * A Runlater inbound endpoint (`https://runlater.eu/in/ep_…`) that forwards each hit to

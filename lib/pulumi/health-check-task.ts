@@ -312,7 +312,7 @@ export class HealthCheckTaskProvider
 /** The single provider instance. */
 export const healthCheckTaskProvider = new HealthCheckTaskProvider();
 /** What state stores as `__provider`: a shim that loads `healthCheckTaskProvider` from the package. */
-const healthCheckTaskShim = providerShim(__filename, "healthCheckTaskProvider");
+const healthCheckTaskShim = providerShim("pulumi/health-check-task", "healthCheckTaskProvider");
 
 /**
  * A recurring Runlater task that checks a health URL, e.g. every minute. When a run fails it

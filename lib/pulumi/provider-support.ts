@@ -173,34 +173,35 @@ export interface ProviderShim {
 }
 
 /**
- * The shim for the provider exported as `exportName` by the module `moduleFile` (pass
- * `__filename`): a module of this package under `lib/` or `dist/`.
+ * The shim for the provider exported as `exportName` by this package's module `subpath` (its path
+ * under `dist/` without extension, e.g. `pulumi/health-check-task`).
  *
  * Pulumi's provider process runs `requireFromString(__provider).handler()` with the program
  * directory as working directory, so `require("runlater-iac/dist/…")` there finds the package the
  * program uses (the `./dist/*` export). Running from this checkout, the package is not in any
  * `node_modules` above the program, so the shim falls back to the compiled file's absolute
- * path (`lib/x.ts` maps to `dist/x.js`, which `npm run build` writes).
+ * path (`npm run build` writes dist/; under ts-jest too, the provider runs from dist/).
  *
  * Consequences: `read`/`delete` run the installed version's code, not the version that wrote the
  * state (every version reads outputs of earlier ones, see `SCHEMA_VERSION`); the package must be
  * installed where the program runs, also for `pulumi destroy`.
  */
-export function providerShim(moduleFile: string, exportName: string): ProviderShim {
-  const root = path.resolve(__dirname, "..", "..");
-  const rel = path.relative(root, moduleFile).split(path.sep).join("/");
-  const m = /^(?:lib|dist)\/(.+)\.(?:ts|js)$/.exec(rel);
-  if (!m || !/^[A-Za-z_$][\w$]*$/.test(exportName)) {
-    throw new Error(`providerShim: ${moduleFile} is not a module of ${root}/lib or /dist, or ${exportName} is not an export name`);
+export function providerShim(subpath: string, exportName: string): ProviderShim {
+  if (!/^[a-z0-9-]+(\/[a-z0-9-]+)*$/.test(subpath) || !/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+    throw new Error(`providerShim: ${JSON.stringify(subpath)} is not a dist/ module path or ${JSON.stringify(exportName)} not an export name`);
   }
-  const request = `${PACKAGE_NAME}/dist/${m[1]}.js`;
+  const root = path.resolve(__dirname, "..", "..");
+  const request = `${PACKAGE_NAME}/dist/${subpath}.js`;
   const fromCheckout = !root.split(path.sep).includes("node_modules");
-  const fallback = fromCheckout ? path.join(root, "dist", `${m[1]}.js`) : undefined;
+  const fallback = fromCheckout ? path.join(root, "dist", `${subpath}.js`) : undefined;
+  // Kept short: state holds this text twice per resource (inputs and outputs).
+  const load = (file: string) => `require(${JSON.stringify(file)}).${exportName}`;
+  const onMissing = fallback
+    ? `return ${load(fallback)}`
+    : `throw Error("install runlater-iac where the Pulumi program runs ("+process.cwd()+"): "+e.message)`;
   const text =
-    `${PROVIDER_SHIM_MARKER}\nexports.handler=function(){var r=${JSON.stringify(request)},f=${JSON.stringify(fallback ?? null)},m;` +
-    `try{m=require(r)}catch(e){if(e.code!=="MODULE_NOT_FOUND"||!f)throw Error("runlater-iac: cannot load "+r+` +
-    `" (install runlater-iac in the Pulumi program's directory, "+process.cwd()+"): "+e.message);m=require(f)}` +
-    `return m.${exportName}}`;
+    `${PROVIDER_SHIM_MARKER}\nexports.handler=function(){try{return ${load(request)}}` +
+    `catch(e){if(e.code!=="MODULE_NOT_FOUND")throw e;${onMissing}}}`;
   return { text, request, exportName, fallback };
 }
 
