@@ -170,6 +170,26 @@ describe("installed from the packed tarball, driven by Pulumi's dynamic-provider
     await emu?.close();
   });
 
+  it("through the local engine (in process: the shim loads dist/): create, wire, destroy", async () => {
+    const { startLocalEngine } = await import("../../lib/pulumi/local-engine");
+    const { ForwardEndpoint, HealthCheckTask } = await import("../../lib/pulumi");
+    const engine = startLocalEngine({
+      config: { "runlater:apiKey": API_KEY, "runlater:apiUrl": emu.runlaterApiUrl, "runlater:allowPrivateTargets": "true" },
+    });
+    const ep = new ForwardEndpoint("le-ep", { forwardUrls: ["https://api.example.com/x"], forwardHeaders: { Authorization: `Bearer ${DNS_TOKEN}` } });
+    const task = new HealthCheckTask("le-h", { url: "https://example.com/health", onFailureUrl: ep.inboundUrl });
+    const taskId = await engine.value(task.taskId);
+    const inbound = await engine.value(ep.inboundUrl);
+    const live = emu.tasks().find((t) => t.id === taskId) as unknown as Record<string, unknown> | undefined;
+    expect(live?.on_failure_url ?? live?.onFailureUrl).toBe(inbound);
+    expect(engine.resources.map((r) => r.type).sort()).toEqual([
+      "pulumi-nodejs:dynamic/runlater:ForwardEndpoint",
+      "pulumi-nodejs:dynamic/runlater:HealthCheckTask",
+    ]);
+    await engine.destroy();
+    expect(emu.stats().objects.total).toBe(0);
+  });
+
   it("the shim names only the package (no path of this machine) and the provider runs from node_modules", async () => {
     const proj = project("{}", ["@pulumi/pulumi", "dependencies"]);
     proj.write(
