@@ -33,7 +33,7 @@ interface Registration {
  * Every exported runlater-iac dynamic resource class, constructed under mocks in a plain Node
  * process (real module loading, as in `pulumi up`): its name and what it registered.
  */
-function captureAllKinds(): { kinds: string[]; regs: Registration[] } {
+function captureAllKinds(): { kinds: string[]; closures: string[]; regs: Registration[] } {
   const script = `const pulumi = require("@pulumi/pulumi");
 const captured = [];
 pulumi.runtime.setMocks({ newResource: (a) => { captured.push({ type: a.type, name: a.name, inputs: a.inputs }); return { id: a.name + "-id", state: a.inputs }; }, call: (a) => a.inputs }, "capture", "dev", false);
@@ -41,7 +41,8 @@ const lib = require(${JSON.stringify(path.join(ROOT, "dist", "pulumi"))});
 const { RunlaterDynamicResource } = require(${JSON.stringify(path.join(ROOT, "dist", "pulumi", "resource-support"))});
 const kinds = Object.entries(lib).filter(([, v]) => typeof v === "function" && v.prototype instanceof RunlaterDynamicResource);
 const made = kinds.map(([k, C]) => new C("x-" + k, k === "ForwardEndpoint" ? { forwardUrls: ["https://api.example.com/x"], forwardHeaders: pulumi.secret({ Authorization: "Bearer ${DNS_TOKEN}" }) } : {}));
-Promise.all(made.map((r) => new Promise((ok) => r.id.apply(ok)))).then(() => process.stdout.write(JSON.stringify({ kinds: kinds.map(([k]) => k), regs: captured })));`;
+const closures = Object.entries(lib).filter(([, v]) => typeof v === "function" && v.prototype instanceof pulumi.dynamic.Resource).map(([k]) => k);
+Promise.all(made.map((r) => new Promise((ok) => r.id.apply(ok)))).then(() => process.stdout.write(JSON.stringify({ kinds: kinds.map(([k]) => k), closures, regs: captured })));`;
   const out = execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", env: { ...process.env, RUNLATER_API_KEY: API_KEY } });
   return JSON.parse(out);
 }
@@ -57,13 +58,15 @@ afterAll(async () => {
 
 describe("what state stores as __provider", () => {
   let kinds: string[];
+  let closures: string[];
   let regs: Registration[];
   beforeAll(() => {
-    ({ kinds, regs } = captureAllKinds());
+    ({ kinds, closures, regs } = captureAllKinds());
   });
 
   it("every dynamic resource class stores the shim: a few hundred bytes, no provider code, no secret", () => {
-    expect(kinds).toEqual(expect.arrayContaining(["ForwardEndpoint", "HealthCheckTask"]));
+    expect(kinds).toEqual(expect.arrayContaining(["ForwardEndpoint", "HealthCheckTask", "HeartbeatMonitor"]));
+    expect(closures).toEqual([]); // no exported resource extends pulumi.dynamic.Resource (a serialized closure)
     expect(regs.map((r) => r.type).sort()).toEqual(kinds.map((k) => `pulumi-nodejs:dynamic/runlater:${k}`).sort());
     for (const r of regs) {
       const text = r.inputs.__provider as string;
