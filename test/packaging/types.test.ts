@@ -116,6 +116,15 @@ describe("subpath imports resolve in the engines' template projects", () => {
 });
 
 describe("one CDKTF core alone, also without skipLibCheck", () => {
+  it("no module of lib/cdktf takes types from a core directly (only core-types.ts does)", () => {
+    const dir = path.join(__dirname, "..", "..", "lib", "cdktf");
+    const direct = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && f !== "core-types.ts")
+      .filter((f) => /from "(cdktf|cdktn)"|import\("(cdktf|cdktn)"\)/.test(fs.readFileSync(path.join(dir, f), "utf8")));
+    expect(direct).toEqual([]);
+  });
+
   const strict = JSON.stringify({
     compilerOptions: { strict: true, target: "es2022", lib: ["es2022"], module: "commonjs", types: ["node"] },
     files: ["main.ts"],
