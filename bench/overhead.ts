@@ -1,13 +1,12 @@
 /**
- * Provider overhead: size and serialization time of each dynamic provider's closure (what
- * Pulumi stores in state as `__provider` for EVERY resource), and cold-start times measured in
- * fresh Node processes: the compiled module, and the deserialized provider text as the provider
- * process loads it (`requireFromString(text).handler()`).
+ * Provider overhead: what each dynamic resource stores in state as `__provider` (the provider
+ * shim, vs. the serialized closure `pulumi.dynamic.Resource` would store), and cold-start costs
+ * measured in fresh Node processes: loading the package, and the provider process loading the
+ * implementation through the shim (`requireFromString(text).handler()`).
  *
- * Budgets (the reference column) are this project's, not Pulumi's: a closure under 256 KiB keeps
- * state files small (3 copies per failover); serialization under 1 s and a provider load under
- * 250 ms keep `pulumi up` of a small stack snappy; the package must add at most 250 ms to
- * `require("@pulumi/pulumi")`.
+ * Time budgets are ratios to `require("@pulumi/pulumi")` measured in the same run (interleaved
+ * samples), so they hold on a loaded machine; absolute times are information. Sizes are exact.
+ * The budgets are this project's, not Pulumi's.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,10 +20,7 @@ interface ChildReport {
   serializerWarmupMs: number;
   requirePulumiMs: number;
   requireLibMs: number;
-  providers: Record<
-    string,
-    { serializeMs: number; serializeWarmMs: number; bytes: number; containsSecrets: boolean; loadInProcessMs: number; methods: string[]; file: string }
-  >;
+  providers: Record<string, { shimBytes: number; shimHasSecrets: boolean; closureBytes: number; closureSerializeMs: number; file: string }>;
 }
 
 /** Wall time of `node -e <code>` in a fresh process, ms. */
@@ -36,11 +32,12 @@ function spawnMs(code: string): number {
   return ms;
 }
 
-/** In-process time printed by `node -e <code>` (the code prints a number of ms). */
-function spawnReported(code: string): number {
-  const out = execFileSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8" });
-  return Number(out.trim());
+/** Numbers printed (JSON) by `node -e <code>` in a fresh process. */
+function spawnReported<T>(code: string): T {
+  return JSON.parse(execFileSync(process.execPath, ["-e", code], { cwd: ROOT, encoding: "utf8" })) as T;
 }
+
+const ratio = (x: number) => `${x.toFixed(2)}×`;
 
 export async function benchOverhead(opts: { runs: number }): Promise<{ rows: Row[]; result: unknown }> {
   const dir = mkdtempSync(path.join(tmpdir(), "runlater-bench-"));
@@ -59,14 +56,16 @@ export async function benchOverhead(opts: { runs: number }): Promise<{ rows: Row
       pulumiOnly.push(spawnMs("require('@pulumi/pulumi')"));
       withLib.push(spawnMs("require('./dist/pulumi')"));
     }
-    const loadCold: Record<string, number[]> = {};
+    // The provider process has @pulumi/pulumi loaded when it deserializes a provider; time the
+    // shim's load of the implementation against that load, in the same fresh process.
+    const load: Record<string, { shimMs: number; pulumiMs: number }[]> = {};
     for (const name of names) {
       const file = reports[0]!.providers[name]!.file;
-      loadCold[name] = [];
+      load[name] = [];
       for (let i = 0; i < opts.runs; i++) {
-        loadCold[name].push(
+        load[name].push(
           spawnReported(
-            `const t=performance.now();const p=require('require-from-string')(require('fs').readFileSync(${JSON.stringify(file)},'utf8')).handler();if(typeof p.create!=='function')process.exit(2);process.stdout.write(String(performance.now()-t))`,
+            `const t0=performance.now();require('@pulumi/pulumi');const t1=performance.now();const p=require('require-from-string')(require('fs').readFileSync(${JSON.stringify(file)},'utf8')).handler();const t2=performance.now();if(typeof p.create!=='function')process.exit(2);process.stdout.write(JSON.stringify({pulumiMs:t1-t0,shimMs:t2-t1}))`,
           ),
         );
       }
@@ -75,27 +74,57 @@ export async function benchOverhead(opts: { runs: number }): Promise<{ rows: Row
     const rows: Row[] = [];
     const S = "Provider overhead";
     for (const name of names) {
-      const bytes = reports[0]!.providers[name]!.bytes;
-      const ser = median(reports.map((r) => r.providers[name]!.serializeMs));
-      const secrets = reports.some((r) => r.providers[name]!.containsSecrets);
-      rows.push(row(S, `${name}: serialized closure size`, fmtKb(bytes), "≤ 256 KiB, no secrets", bytes <= 256 * 1024 && !secrets, { bytes, containsSecrets: secrets }));
-      rows.push(row(S, `${name}: serializeFunction (median)`, fmtMs(ser), "≤ 1 s", ser <= 1000, reports.map((r) => r.providers[name]!.serializeMs)));
-      const cold = median(loadCold[name]!);
+      const pr = reports[0]!.providers[name]!;
+      const secrets = reports.some((r) => r.providers[name]!.shimHasSecrets);
       rows.push(
-        row(S, `${name}: cold load of serialized text`, fmtMs(cold), "≤ 250 ms (fresh process)", cold <= 250, loadCold[name]),
+        row(
+          S,
+          `${name}: __provider in state (shim)`,
+          `${pr.shimBytes} B (${((100 * pr.shimBytes) / pr.closureBytes).toFixed(1)} % of the closure)`,
+          "≤ 2 KiB, no secrets (twice per resource)",
+          pr.shimBytes <= 2048 && !secrets,
+          { shimBytes: pr.shimBytes, closureBytes: pr.closureBytes, containsSecrets: secrets },
+        ),
+      );
+      const ser = median(reports.map((r) => r.providers[name]!.closureSerializeMs));
+      rows.push(
+        row(S, `${name}: closure dynamic.Resource would store`, `${fmtKb(pr.closureBytes)}, serialized in ${fmtMs(ser)}`, "(comparison, not stored)", undefined, {
+          bytes: pr.closureBytes,
+          serializeMs: reports.map((r) => r.providers[name]!.closureSerializeMs),
+        }),
+      );
+      const shim = median(load[name]!.map((x) => x.shimMs));
+      const pul = median(load[name]!.map((x) => x.pulumiMs));
+      const q = median(load[name]!.map((x) => x.shimMs / x.pulumiMs));
+      rows.push(
+        row(
+          S,
+          `${name}: provider load via the shim (fresh process)`,
+          `${ratio(q)} (${fmtMs(shim)} vs ${fmtMs(pul)})`,
+          "≤ 0.5× require('@pulumi/pulumi'), same process",
+          q <= 0.5,
+          load[name],
+        ),
       );
     }
-    const warm = median(reports.map((r) => r.serializerWarmupMs));
-    rows.push(row(S, "serializer set-up (once per program)", fmtMs(warm), "(one-time, not per provider)", undefined, reports.map((r) => r.serializerWarmupMs)));
     const b = median(baseline);
     const p = median(pulumiOnly);
     const l = median(withLib);
-    rows.push(row(S, "cold start: node -e \"\"", fmtMs(b), "(baseline)", undefined, baseline));
-    rows.push(row(S, "cold start: require('@pulumi/pulumi')", fmtMs(p), "(reference)", undefined, pulumiOnly));
+    // Per run: (lib − pulumi) / (pulumi − node), the package's own cost relative to Pulumi's.
+    const added = median(pulumiOnly.map((pv, i) => (withLib[i]! - pv) / Math.max(1, pv - baseline[i]!)));
+    rows.push(row(S, "cold start: node -e \"\"", fmtMs(b), "(info)", undefined, baseline));
+    rows.push(row(S, "cold start: require('@pulumi/pulumi')", fmtMs(p), "(info, the reference)", undefined, pulumiOnly));
     rows.push(
-      row(S, "cold start: require('./dist/pulumi')", `${fmtMs(l)} (+${fmtMs(Math.max(0, l - p))})`, "≤ pulumi + 250 ms", l - p <= 250, withLib),
+      row(
+        S,
+        "cold start: require('./dist/pulumi') on top",
+        `+${ratio(Math.max(0, added))} (${fmtMs(l)}, +${fmtMs(Math.max(0, l - p))})`,
+        "≤ +0.5× pulumi's own load, same run",
+        added <= 0.5,
+        withLib,
+      ),
     );
-    return { rows, result: { reports, baseline, pulumiOnly, withLib, loadCold } };
+    return { rows, result: { reports, baseline, pulumiOnly, withLib, load } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

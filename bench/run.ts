@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — API-call budget, failover latency, scale and provider overhead, measured
  * against the embedded emulator in one run, printed as a table (each figure beside its
- * reference) and written to `bench/results.json`.
+ * reference) and written to `bench/out/results.json` (git-ignored: a run changes no tracked
+ * file; `--out=<file>` writes elsewhere).
  *
  *   npm run bench              full run (scale 1, 10, 100, 500)
  *   npm run bench -- --quick   fast subset (scale 1, 10, 100; fewer latency scenarios and spawns)
@@ -9,7 +10,7 @@
  * Run with `--expose-gc` for steadier memory figures. Needs the compiled package (`dist/`) for
  * the overhead section; the npm script builds it first.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../lib/emulator";
@@ -129,7 +130,8 @@ async function main(): Promise<number> {
     `runlater-iac benchmark — ${meta.node}, ${meta.platform}, ${meta.cpus} CPUs${quick ? ", --quick" : ""}\n\n${renderTable(rows)}\n\n` +
       `${rows.length} figures, ${failed.length} over their reference; total ${fmtMs(totalMs)}\n`,
   );
-  const outFile = path.join(__dirname, "results.json");
+  const outFile = path.resolve(opt("out") ?? path.join(__dirname, "out", "results.json"));
+  mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify({ meta, rows, details }, null, 2)}\n`);
   process.stdout.write(`written to ${path.relative(process.cwd(), outFile)}\n`);
   return failed.length > 0 ? 1 : 0;

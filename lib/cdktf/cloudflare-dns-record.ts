@@ -3,7 +3,7 @@
  * v5 schema; the v4 `cloudflare_record` with `value` no longer exists). Covers what a failover
  * record needs; use `addOverride` for `data`/`settings`.
  */
-import type { IResolvable, TerraformMetaArguments } from "cdktf";
+import type { IResolvable, TerraformMetaArguments, TerraformResourceClass } from "./core-types";
 import type { Construct } from "constructs";
 import { CLOUDFLARE_PROVIDER_VERSION } from "./cloudflare-provider";
 import { cdktfCore } from "./core";
@@ -35,7 +35,7 @@ export interface CloudflareDnsRecordConfig extends TerraformMetaArguments {
 }
 
 /** A Cloudflare DNS record (`cloudflare_dns_record`, provider v5). */
-export class CloudflareDnsRecord extends cdktfCore().TerraformResource {
+export class CloudflareDnsRecord extends (cdktfCore().TerraformResource as TerraformResourceClass) {
   /** Terraform resource type; used by the testing matchers. */
   static readonly tfResourceType = "cloudflare_dns_record";
 

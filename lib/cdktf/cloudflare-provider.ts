@@ -6,6 +6,7 @@
  */
 import type { Construct } from "constructs";
 import { cdktfCore } from "./core";
+import type { TerraformProviderClass } from "./core-types";
 import { compact, requireSecretToken } from "./support";
 
 /** Provider source written to `required_providers`. */
@@ -35,7 +36,7 @@ export interface CloudflareProviderConfig {
 }
 
 /** The `cloudflare` provider (v5). */
-export class CloudflareProvider extends cdktfCore().TerraformProvider {
+export class CloudflareProvider extends (cdktfCore().TerraformProvider as TerraformProviderClass) {
   /** Terraform provider type name; used by the testing matchers. */
   static readonly tfResourceType = "cloudflare";
 

@@ -20,16 +20,17 @@
  * one core accepts elements built on the other; use the same core as your app anyway (set
  * `RUNLATER_CDKTF_CORE` if both are installed and your app imports `cdktf`).
  *
- * **Types** are cdktf 0.21's: cdktn 0.24's API is a strict superset (identical `.d.ts` files
- * plus additions), so typing against cdktf keeps this library to the API both cores have.
+ * **Types** come from `./core-types`: cdktf 0.21's where `cdktf` is installed, cdktn's where only
+ * cdktn is (cdktn 0.24's API is a strict superset: identical `.d.ts` files plus additions), so a
+ * project with either core alone compiles, and this library keeps to the API both cores have.
  */
-import type * as Cdktf from "cdktf";
+import type { CoreModule } from "./core-types";
 
 /** The two supported cores. */
 export type CoreName = "cdktf" | "cdktn";
 
 /** The core module's API, as this library uses it (cdktf 0.21's surface; cdktn is a superset). */
-export type CdktfCore = typeof Cdktf;
+export type CdktfCore = CoreModule;
 
 /** Environment variable that forces a core: `cdktf` or `cdktn`. */
 export const CORE_ENV_VAR = "RUNLATER_CDKTF_CORE";

@@ -18,7 +18,7 @@
  * reaches Runlater only through the endpoints' write-only `ephemeral_body`, so it is never in
  * `cdk.tf.json`, the plan or the state. The Runlater key lives in the provider configuration.
  */
-import type { TerraformProvider, TerraformResourceLifecycle } from "cdktf";
+import type { TerraformProvider, TerraformResourceLifecycle } from "./core-types";
 import { Construct } from "constructs";
 import { buildDnsUpdateRequest, type DnsTarget } from "../dns";
 import {

@@ -17,7 +17,7 @@
  *
  * `body` and `ephemeral_body` are disjoint by construction, as the provider requires.
  */
-import type { TerraformProvider } from "cdktf";
+import type { TerraformProvider } from "./core-types";
 import { Construct } from "constructs";
 import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, validateEndpointSpec } from "../runlater/validate";

@@ -17,7 +17,7 @@
  * | `ephemeral_body.runlater_iac_revision` | with `ephemeral_body` | a hash of `body`, so a `body` change is an `ephemeral_body` change too: works around restful v0.25.2 dropping its write-only hash on such updates (which shows one spurious update in the next plan). Runlater ignores the unknown field |
  * | `output_attrs` | id, name, url, schedule_type, cron_expression, enabled | what lands in `output`; volatile fields (next_run_at) stay out |
  */
-import type { IResolvable, TerraformProvider } from "cdktf";
+import type { IResolvable, TerraformProvider } from "./core-types";
 import { Construct } from "constructs";
 import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, validateCronTaskSpec } from "../runlater/validate";

@@ -16,7 +16,7 @@
  * field, and the attribute forces replacement), so an adopted monitor keeps `output`; `pingUrl`
  * is still wrapped in `sensitive()` so every use of it is redacted from plans.
  */
-import type { TerraformProvider } from "cdktf";
+import type { TerraformProvider } from "./core-types";
 import { Construct } from "constructs";
 import type { MonitorScheduleType } from "../runlater/model";
 import { RunlaterValidationError, validateMonitorSpec } from "../runlater/validate";

@@ -5,6 +5,7 @@
  */
 import type { Construct } from "constructs";
 import { cdktfCore } from "./core";
+import type { TerraformProviderClass } from "./core-types";
 import { compact, requireSecretToken, sharedSensitiveVariable, toSnake, verbatim } from "./support";
 
 /** Runlater's public API base URL. */
@@ -151,7 +152,7 @@ export interface RestfulProviderConfig {
  * Synthesizes `provider.restful` and `terraform.required_providers.restful =
  * { source: "magodo/restful", version: "~> 0.25" }`.
  */
-export class RestfulProvider extends cdktfCore().TerraformProvider {
+export class RestfulProvider extends (cdktfCore().TerraformProvider as TerraformProviderClass) {
   /** Terraform provider type name; used by the testing matchers. */
   static readonly tfResourceType = "restful";
 

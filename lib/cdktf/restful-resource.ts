@@ -15,7 +15,7 @@
  *   `merge_patch_disabled`), so removed keys are sent as `null`.
  * - `path` forces replacement; DELETE tolerates 404.
  */
-import type { TerraformMetaArguments } from "cdktf";
+import type { TerraformMetaArguments, TerraformResourceClass } from "./core-types";
 import type { Construct } from "constructs";
 import { cdktfCore } from "./core";
 import { compact, toSnake } from "./support";
@@ -161,7 +161,7 @@ export interface RestfulResourceConfig extends TerraformMetaArguments {
  * A generic REST object managed by `magodo/restful`. See the module documentation for the
  * provider's semantics. `output` attributes are exposed as tokens through {@link outputString}.
  */
-export class RestfulResource extends cdktfCore().TerraformResource {
+export class RestfulResource extends (cdktfCore().TerraformResource as TerraformResourceClass) {
   /** Terraform resource type; used by the testing matchers. */
   static readonly tfResourceType = "restful_resource";
 

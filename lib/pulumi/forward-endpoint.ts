@@ -3,16 +3,18 @@
  * stored headers and body, as a Pulumi dynamic resource.
  * Type token `pulumi-nodejs:dynamic/runlater:ForwardEndpoint`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { Endpoint, EndpointSpec, HttpMethod } from "../runlater/model";
 import { validateEndpointSpec } from "../runlater/validate";
-import { mergeSecretOutputs } from "./resource-support";
+import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 import {
   changedKeys,
   clientFromConfig,
+  hasLegacyProvider,
   isUnknown,
   partialCreateError,
+  providerShim,
   SCHEMA_VERSION,
   stableStringify,
   storeProviderConfig,
@@ -225,6 +227,7 @@ export class ForwardEndpointProvider
       changed.push("adoptId");
       replaces.push("adoptId");
     }
+    if (hasLegacyProvider(olds)) changed.push("__provider");
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   }
 
@@ -294,6 +297,8 @@ export class ForwardEndpointProvider
 
 /** The single provider instance. */
 export const forwardEndpointProvider = new ForwardEndpointProvider();
+/** What state stores as `__provider`: a shim that loads `forwardEndpointProvider` from the package. */
+const forwardEndpointShim = providerShim("pulumi/forward-endpoint", "forwardEndpointProvider");
 
 /**
  * A Runlater inbound endpoint (`https://runlater.eu/in/ep_…`) that forwards each hit to
@@ -302,7 +307,7 @@ export const forwardEndpointProvider = new ForwardEndpointProvider();
  *
  * `forwardHeaders`, `forwardBody`, `slug` and `inboundUrl` are secret outputs.
  */
-export class ForwardEndpoint extends pulumi.dynamic.Resource {
+export class ForwardEndpoint extends RunlaterDynamicResource {
   /** Runlater endpoint id (UUIDv7). */
   declare readonly endpointId: pulumi.Output<string>;
   /** `ep_…` slug. Secret. */
@@ -331,12 +336,11 @@ export class ForwardEndpoint extends pulumi.dynamic.Resource {
       name: args?.name ?? name,
     };
     super(
-      forwardEndpointProvider,
+      forwardEndpointShim,
+      "ForwardEndpoint",
       name,
       props,
       mergeSecretOutputs(opts, ["forwardHeaders", "forwardBody", "slug", "inboundUrl"]),
-      "runlater",
-      "ForwardEndpoint",
     );
   }
 

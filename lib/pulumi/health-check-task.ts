@@ -2,18 +2,19 @@
  * `HealthCheckTask`: a recurring Runlater task (cron) that calls a health URL, as a Pulumi
  * dynamic resource. Type token `pulumi-nodejs:dynamic/runlater:HealthCheckTask`.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { originOf } from "../runlater/validate";
+import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
-import { validateCronTaskSpec } from "../runlater/validate";
-import { mergeSecretOutputs, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
+import { originOf, validateCronTaskSpec } from "../runlater/validate";
+import { mergeSecretOutputs, RunlaterDynamicResource, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
 import {
   changedKeys,
   clientFromConfig,
   effectiveConfig,
+  hasLegacyProvider,
   isUnknown,
   partialCreateError,
+  providerShim,
   SCHEMA_VERSION,
   storeProviderConfig,
   toFailures,
@@ -244,6 +245,7 @@ export class HealthCheckTaskProvider
       changed.push("adoptId");
       replaces.push("adoptId");
     }
+    if (hasLegacyProvider(olds)) changed.push("__provider");
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   }
 
@@ -308,8 +310,10 @@ export class HealthCheckTaskProvider
   }
 }
 
-/** The single provider instance (serialized once per program by Pulumi). */
+/** The single provider instance. */
 export const healthCheckTaskProvider = new HealthCheckTaskProvider();
+/** What state stores as `__provider`: a shim that loads `healthCheckTaskProvider` from the package. */
+const healthCheckTaskShim = providerShim("pulumi/health-check-task", "healthCheckTaskProvider");
 
 /**
  * A recurring Runlater task that checks a health URL, e.g. every minute. When a run fails it
@@ -318,7 +322,7 @@ export const healthCheckTaskProvider = new HealthCheckTaskProvider();
  * Credentials come from stack config `runlater:apiKey` (secret) and `runlater:apiUrl`, or the
  * environment variables `RUNLATER_API_KEY` / `RUNLATER_API_URL`; they never reach state.
  */
-export class HealthCheckTask extends pulumi.dynamic.Resource {
+export class HealthCheckTask extends RunlaterDynamicResource {
   /** Runlater task id (UUIDv7). */
   declare readonly taskId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
@@ -351,14 +355,7 @@ export class HealthCheckTask extends pulumi.dynamic.Resource {
       ...(args ?? {}),
       name: args?.name ?? name,
     };
-    super(
-      healthCheckTaskProvider,
-      name,
-      props,
-      mergeSecretOutputs(opts, ["headers", "body"]),
-      "runlater",
-      "HealthCheckTask",
-    );
+    super(healthCheckTaskShim, "HealthCheckTask", name, props, mergeSecretOutputs(opts, ["headers", "body"]));
     const quiet = opts?.parent !== undefined && warnsForChildren.has(opts.parent);
     if (!opts?.id && !quiet && args?.url !== undefined) warnOnPrivateUrl(this, args.url, "url");
   }

@@ -7,7 +7,7 @@
  * `down` and POSTs `onFailureUrl` once; the next ping brings it `up` and POSTs `onRecoveryUrl`.
  * A monitor that was never pinged never goes down (`app/monitors.ex`, `app/monitor_checker.ex`).
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { UUID_PATTERN } from "../runlater/client-checks";
 import { isNotFound, isRunlaterApiError } from "../runlater/errors";
 import type { Monitor, MonitorScheduleType, MonitorSpec, MonitorStatus } from "../runlater/model";
@@ -15,13 +15,15 @@ import { validateMonitorSpec } from "../runlater/validate";
 import {
   changedKeys,
   clientFromConfig,
+  hasLegacyProvider,
   isUnknown,
   partialCreateError,
+  providerShim,
   SCHEMA_VERSION,
   storeProviderConfig,
   toFailures,
 } from "./provider-support";
-import { mergeSecretOutputs } from "./resource-support";
+import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 
 /** Arguments of {@link HeartbeatMonitor}. */
 export interface HeartbeatMonitorArgs {
@@ -204,6 +206,7 @@ export class HeartbeatMonitorProvider
       changed.push("adoptId");
       replaces.push("adoptId");
     }
+    if (hasLegacyProvider(olds)) changed.push("__provider");
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   }
 
@@ -281,6 +284,8 @@ export class HeartbeatMonitorProvider
 
 /** The single provider instance. */
 export const heartbeatMonitorProvider = new HeartbeatMonitorProvider();
+/** What state stores as `__provider`: a shim that loads `heartbeatMonitorProvider` from the package. */
+const heartbeatMonitorShim = providerShim("pulumi/heartbeat-monitor", "heartbeatMonitorProvider");
 
 /**
  * A Runlater heartbeat monitor. Give `pingUrl` to whatever must prove it is alive (e.g. a relay
@@ -289,7 +294,7 @@ export const heartbeatMonitorProvider = new HeartbeatMonitorProvider();
  *
  * `pingToken` and `pingUrl` are secret outputs (anyone who has them can ping).
  */
-export class HeartbeatMonitor extends pulumi.dynamic.Resource {
+export class HeartbeatMonitor extends RunlaterDynamicResource {
   /** Runlater monitor id (UUIDv7). */
   declare readonly monitorId: pulumi.Output<string>;
   /** `pm_…` token. Secret. */
@@ -322,14 +327,7 @@ export class HeartbeatMonitor extends pulumi.dynamic.Resource {
       ...(args ?? {}),
       name: args?.name ?? name,
     };
-    super(
-      heartbeatMonitorProvider,
-      name,
-      props,
-      mergeSecretOutputs(opts, ["pingToken", "pingUrl"]),
-      "runlater",
-      "HeartbeatMonitor",
-    );
+    super(heartbeatMonitorShim, "HeartbeatMonitor", name, props, mergeSecretOutputs(opts, ["pingToken", "pingUrl"]));
   }
 
   /** Reads an existing monitor into the program (the `id` option); it is not managed. */

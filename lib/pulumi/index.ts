@@ -6,7 +6,7 @@
 export * from "./forward-endpoint";
 export * from "./health-check-task";
 export * from "./heartbeat-monitor";
-export { clearProviderConfig, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
+export { clearProviderConfig, PROVIDER_SHIM_MARKER, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
 export * from "./dns-failover";
 export * from "./local-engine";
 export { mergeSecretOutputs } from "./resource-support";

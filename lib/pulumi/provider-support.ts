@@ -1,8 +1,11 @@
 /**
- * Pieces shared by the dynamic providers. Everything here runs inside the provider process after
- * Pulumi deserializes the provider, so it keeps no module-level state: configuration lives on a
- * `globalThis` registry filled by `configure`, and clients are built per call.
+ * Pieces shared by the dynamic providers, and the provider shim: what every runlater-iac dynamic
+ * resource stores as `__provider` in state instead of a serialized closure (see
+ * {@link providerShim}). The provider code runs in Pulumi's provider process, loaded from the
+ * installed package; it keeps no module-level state: configuration lives on a `globalThis`
+ * registry filled by `configure`, and clients are built per call.
  */
+import * as path from "node:path";
 import { RunlaterClient } from "../runlater/client";
 import type { ValidationIssue } from "../runlater/validate";
 import type { ApiDialect } from "../runlater/wire";
@@ -142,4 +145,72 @@ export function partialCreateError(
   e.properties = properties;
   e.reasons = [message];
   return e;
+}
+
+/** First line of every shim text: marks `__provider` values written by this mechanism. */
+export const PROVIDER_SHIM_MARKER = "// runlater-iac provider shim v1";
+
+/** The package name the shim requires the implementation by. */
+const PACKAGE_NAME = "runlater-iac";
+
+/** What a dynamic resource stores as `__provider`, and where that text loads the provider from. */
+export interface ProviderShim {
+  /**
+   * The `__provider` text: a CommonJS module whose `handler()` returns the provider instance,
+   * `require`d at run time. A few hundred bytes instead of the provider's serialized closure
+   * (0.1: ~22 KiB installed, ~60 KiB from a checkout), and the same text for every SDK version.
+   */
+  readonly text: string;
+  /** Request the provider process resolves from the program directory, e.g. `runlater-iac/dist/pulumi/health-check-task.js`. */
+  readonly request: string;
+  /** Name of the module export that holds the provider instance. */
+  readonly exportName: string;
+  /**
+   * Absolute path of the compiled module, tried when `request` does not resolve: only when the
+   * package runs from a checkout (not from a `node_modules` directory). `undefined` otherwise.
+   */
+  readonly fallback?: string;
+}
+
+/**
+ * The shim for the provider exported as `exportName` by this package's module `subpath` (its path
+ * under `dist/` without extension, e.g. `pulumi/health-check-task`).
+ *
+ * Pulumi's provider process runs `requireFromString(__provider).handler()` with the program
+ * directory as working directory, so `require("runlater-iac/dist/…")` there finds the package the
+ * program uses (the `./dist/*` export). Running from this checkout, the package is not in any
+ * `node_modules` above the program, so the shim falls back to the compiled file's absolute
+ * path (`npm run build` writes dist/; under ts-jest too, the provider runs from dist/).
+ *
+ * Consequences: `read`/`delete` run the installed version's code, not the version that wrote the
+ * state (every version reads outputs of earlier ones, see `SCHEMA_VERSION`); the package must be
+ * installed where the program runs, also for `pulumi destroy`.
+ */
+export function providerShim(subpath: string, exportName: string): ProviderShim {
+  if (!/^[a-z0-9-]+(\/[a-z0-9-]+)*$/.test(subpath) || !/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+    throw new Error(`providerShim: ${JSON.stringify(subpath)} is not a dist/ module path or ${JSON.stringify(exportName)} not an export name`);
+  }
+  const root = path.resolve(__dirname, "..", "..");
+  const request = `${PACKAGE_NAME}/dist/${subpath}.js`;
+  const fromCheckout = !root.split(path.sep).includes("node_modules");
+  const fallback = fromCheckout ? path.join(root, "dist", `${subpath}.js`) : undefined;
+  // Kept short: state holds this text twice per resource (inputs and outputs).
+  const load = (file: string) => `require(${JSON.stringify(file)}).${exportName}`;
+  const onMissing = fallback
+    ? `return ${load(fallback)}`
+    : `throw Error("install runlater-iac where the Pulumi program runs ("+process.cwd()+"): "+e.message)`;
+  const text =
+    `${PROVIDER_SHIM_MARKER}\nexports.handler=function(){try{return ${load(request)}}` +
+    `catch(e){if(e.code!=="MODULE_NOT_FOUND")throw e;${onMissing}}}`;
+  return { text, request, exportName, fallback };
+}
+
+/**
+ * True when recorded outputs carry a `__provider` that is not a shim (a serialized closure
+ * written by runlater-iac ≤ 0.1): `diff` then reports a change once, so the next `up` rewrites
+ * the state with the shim (an update makes one GET, no write).
+ */
+export function hasLegacyProvider(olds: unknown): boolean {
+  const p = (olds as Record<string, unknown> | undefined)?.__provider;
+  return typeof p === "string" && !p.startsWith(PROVIDER_SHIM_MARKER);
 }

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isPrivateHost } from "../runlater/validate";
+import type { ProviderShim } from "./provider-support";
 
 /** Adds `additionalSecretOutputs` to the caller's options. */
 export function mergeSecretOutputs(
@@ -36,4 +37,23 @@ export function warnOnPrivateUrl(resource: pulumi.Resource, url: pulumi.Input<st
       /* check() reports malformed URLs */
     }
   });
+}
+
+/**
+ * Base class of every runlater-iac dynamic resource. It registers the resource as
+ * `pulumi-nodejs:dynamic/runlater:<type>` with the provider's shim text as `__provider`, which is
+ * what `pulumi.dynamic.Resource` does with a serialized closure of the provider; so no resource
+ * of this package can put provider code into state.
+ */
+export abstract class RunlaterDynamicResource extends pulumi.CustomResource {
+  protected constructor(
+    shim: ProviderShim,
+    type: string,
+    name: string,
+    props: Record<string, unknown>,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    if (props.__provider !== undefined) throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic/runlater:${type}`, name, { ...props, __provider: shim.text }, opts);
+  }
 }

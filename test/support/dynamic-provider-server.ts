@@ -38,11 +38,14 @@ export interface DynamicProviderServer {
 
 const s = (o: Props) => structproto.Struct.fromJavaScript(o);
 
-/** Starts `node …/cmd/dynamic-provider` with `env` and connects to it. */
-export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}): Promise<DynamicProviderServer> {
+/**
+ * Starts `node …/cmd/dynamic-provider` with `env` and connects to it. `cwd` is the program
+ * directory the engine would start it in (where the provider shim resolves runlater-iac from).
+ */
+export async function startDynamicProviderServer(env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<DynamicProviderServer> {
   const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [ROOT] });
   const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:1"], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
