@@ -77,7 +77,7 @@ describe("runlater-iac CLI", () => {
     expect(await main(["demo"], c.io)).toBe(0);
     const text = c.out.join("\n");
     expect(text).toMatch(/8 Runlater API calls: the convergent wiring/);
-    expect(text).toMatch(/health failed → on_failure_url \(failover\) → 500  ✖ hook lost/);
+    expect(text).toMatch(/health failed → on_failure_url \(failover\) → 500 {2}✖ hook lost/);
     expect(text).toMatch(/probe failed → on_failure_url \(relay\) → 200/);
     expect(text).toMatch(/⇒ DNS www\.example\.com A 203\.0\.113\.50 {2}\(failed over to the backup\)/);
     expect(text).toMatch(/⇒ DNS www\.example\.com A 198\.51\.100\.10 {2}\(back on the primary\)/);
