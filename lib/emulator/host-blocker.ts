@@ -127,6 +127,6 @@ export function hostKey(url: string, ctx: HostKeyContext): string | undefined {
 /** The host part of a URL string as written (letter case kept), without brackets or port. */
 export function literalHost(url: string): string | undefined {
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(url);
-  if (!m || !m[1]) return undefined;
+  if (!m?.[1]) return undefined;
   return m[1].replace(/^\[|\]$/g, "");
 }

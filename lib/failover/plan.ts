@@ -478,7 +478,7 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
     object: (key) => (haveErrors ? undefined : objects.find((o) => o.key === key)),
     task: (failoverUrl, recoveryUrl) => {
       const t = objects.find((o) => o.key === "health");
-      if (!t || t.kind !== "task") return {} as CronTaskSpec;
+      if (t?.kind !== "task") return {} as CronTaskSpec;
       return resolvePlanRefs(t.spec, (r) => (r.$ref === "failover" ? failoverUrl : (recoveryUrl ?? null))) as unknown as CronTaskSpec;
     },
   };
