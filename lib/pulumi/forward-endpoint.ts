@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { Endpoint, EndpointSpec, HttpMethod } from "../runlater/model";
 import { validateEndpointSpec } from "../runlater/validate";
-import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
+import { mergeSecretOutputs, RunlaterDynamicResource, secretInputs } from "./resource-support";
 import {
   changedKeys,
   clientFromConfig,
@@ -339,7 +339,7 @@ export class ForwardEndpoint extends RunlaterDynamicResource {
       forwardEndpointShim,
       "ForwardEndpoint",
       name,
-      props,
+      secretInputs(props, ["forwardHeaders", "forwardBody"]),
       mergeSecretOutputs(opts, ["forwardHeaders", "forwardBody", "slug", "inboundUrl"]),
     );
   }

@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { originOf, validateCronTaskSpec } from "../runlater/validate";
-import { mergeSecretOutputs, RunlaterDynamicResource, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
+import { mergeSecretOutputs, RunlaterDynamicResource, secretInputs, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
 import {
   changedKeys,
   clientFromConfig,
@@ -355,7 +355,7 @@ export class HealthCheckTask extends RunlaterDynamicResource {
       ...(args ?? {}),
       name: args?.name ?? name,
     };
-    super(healthCheckTaskShim, "HealthCheckTask", name, props, mergeSecretOutputs(opts, ["headers", "body"]));
+    super(healthCheckTaskShim, "HealthCheckTask", name, secretInputs(props, ["headers", "body"]), mergeSecretOutputs(opts, ["headers", "body"]));
     const quiet = opts?.parent !== undefined && warnsForChildren.has(opts.parent);
     if (!opts?.id && !quiet && args?.url !== undefined) warnOnPrivateUrl(this, args.url, "url");
   }

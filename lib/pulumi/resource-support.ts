@@ -16,6 +16,16 @@ export function mergeSecretOutputs(
 }
 
 /**
+ * Wraps the given inputs in `pulumi.secret`, so they are encrypted in the state's inputs too
+ * (`additionalSecretOutputs` covers only outputs). Absent values stay absent.
+ */
+export function secretInputs(props: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out = { ...props };
+  for (const k of keys) if (out[k] !== undefined && out[k] !== null) out[k] = pulumi.secret(out[k] as pulumi.Input<unknown>);
+  return out;
+}
+
+/**
  * Components that already warn about their children's private URLs (DnsFailover validates its
  * health URL itself), so the child stays quiet instead of printing the same warning twice.
  * @internal

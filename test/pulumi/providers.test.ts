@@ -253,3 +253,15 @@ describe("serialized provider round trip", () => {
     expect((e as Error).message).not.toContain(API_KEY);
   });
 });
+
+describe("secret inputs (issue 11 §3)", () => {
+  it("credential inputs are wrapped in pulumi.secret before registration (state inputs encrypted, not only outputs)", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const { secretInputs } = await import("../../lib/pulumi/resource-support");
+    const out = secretInputs({ headers: { authorization: "Bearer x" }, body: undefined, url: "https://p.example.com" }, ["headers", "body"]);
+    expect(pulumi.Output.isInstance(out.headers)).toBe(true);
+    expect(await (out.headers as unknown as { isSecret: Promise<boolean> }).isSecret).toBe(true);
+    expect(out.body).toBeUndefined();
+    expect(out.url).toBe("https://p.example.com");
+  });
+});
