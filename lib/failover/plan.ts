@@ -442,9 +442,9 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
       }
     }
     // Every field of every object, before anything is created (placeholders for references).
-    // A string built from an unresolved value (a Pulumi Output stringifies to a warning text, a
-    // CDKTF token to `${TfToken[…]}`) is unknown too.
-    const unknown = (v: unknown) => isUnresolved(v) || (typeof v === "string" && (v.includes("[Output<") || v.includes("${")));
+    // What counts as unknown is the engine's call (`isUnresolved`), including strings built from
+    // its tokens.
+    const unknown = isUnresolved;
     for (const o of objects) {
       const spec = resolvePlanRefs(o.spec, () => PLACEHOLDER_URL) as unknown as Record<string, unknown>;
       const issues =

@@ -466,8 +466,12 @@ export class DnsFailover extends pulumi.ComponentResource {
    * resolve.
    */
   private validateEarly(name: string, args: DnsFailoverArgs, failback: "auto" | "manual"): void {
+    // Unknown here: Outputs and promises, and strings the plan built from them (an Output
+    // stringifies to Pulumi's "Calling [toString] on an [Output<T>]" warning text).
     const unresolved = (v: unknown) =>
-      pulumi.Output.isInstance(v) || (typeof v === "object" && v !== null && typeof (v as Promise<unknown>).then === "function");
+      pulumi.Output.isInstance(v) ||
+      (typeof v === "object" && v !== null && typeof (v as Promise<unknown>).then === "function") ||
+      (typeof v === "string" && v.includes("[Output<"));
     let dns: unknown = args.dns;
     if (args.record) {
       const r = args.record;
