@@ -12,6 +12,7 @@ import { type AppliedObject, applyPlan } from "../lib/failover/apply";
 import { type FailoverPlan, type FailoverWiring, planFailover } from "../lib/failover/plan";
 import type { PlanObjectKey } from "../lib/failover/wiring";
 import { RunlaterClient } from "../lib/runlater/client";
+import { seedCloudflareRecord } from "./support";
 
 export const PRIMARY = "198.51.100.10";
 export const BACKUP = "203.0.113.50";
@@ -84,9 +85,7 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
     ...opts.emulator,
   });
   try {
-    const cf = emu.dns("cloudflare");
-    const zoneId = cf.getZone("example.com")?.id ?? cf.addZone({ name: "example.com" });
-    const recordId = cf.addRecord(zoneId, { name: "www.example.com", type: "A", content: PRIMARY, ttl: 60 });
+    const seeded = seedCloudflareRecord(emu, PRIMARY, CF_TOKEN);
     const primary = emu.target("primary");
     const primaryUrl = inProcess ? "http://primary.test/_emulator/targets/primary" : primary.url;
     const cfApi = inProcess ? "http://api.cloudflare.test/client/v4" : emu.cloudflareApiUrl;
@@ -98,16 +97,7 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
       wiring: opts.wiring,
       retryAttempts: opts.retryAttempts,
       latch: opts.latchGraceSeconds ? { graceSeconds: opts.latchGraceSeconds } : undefined,
-      dns: {
-        provider: "cloudflare",
-        zoneId,
-        recordId,
-        name: "www.example.com",
-        type: "A",
-        ttl: 60,
-        apiToken: CF_TOKEN,
-        apiBaseUrl: cfApi,
-      },
+      dns: { ...seeded.dns, apiBaseUrl: cfApi },
     });
     if (plan.errors.length > 0) throw new Error(`harness plan: ${JSON.stringify(plan.errors)}`);
     const client = new RunlaterClient({ apiKey: emu.apiKey, baseUrl: emu.runlaterApiUrl });
@@ -150,7 +140,7 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
       plan,
       objects,
       elapsed: () => emu.now().getTime() - t0,
-      record: () => cf.getRecord(zoneId, recordId)?.content,
+      record: seeded.content,
       primaryTimeline,
       async run(script, untilMs) {
         const steps = [...script].sort((a, b) => a.at - b.at);
