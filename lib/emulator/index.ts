@@ -914,7 +914,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const cached = idem.get(slot);
         if (cached === "inflight") return { status: 409, body: { error: "Request in progress. Please wait and retry." } };
         if (cached && clock.now() - cached.at < 86_400_000) {
-          return { status: cached.status, body: cached.body, headers: { "content-type": "application/json" } };
+          return { status: cached.status, body: cached.body, headers: { "content-type": "application/json; charset=utf-8" } };
         }
         idem.set(slot, "inflight");
         try {
@@ -1124,6 +1124,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
     headers["content-length"] = String(Buffer.byteLength(payload));
+    // The server's clock, as production's `Date` matches its `inserted_at` (clients compare them).
+    headers.date ??= new Date(clock.now()).toUTCString();
     return { status: out.status, headers, payload };
   }
 

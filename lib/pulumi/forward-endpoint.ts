@@ -4,7 +4,7 @@
  * Type token `pulumi-nodejs:dynamic/runlater:ForwardEndpoint`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../runlater/errors";
+import { isNotFound, isRunlaterApiError } from "../runlater/errors";
 import type { Endpoint, EndpointSpec, HttpMethod } from "../runlater/model";
 import { validateEndpointSpec } from "../runlater/validate";
 import { mergeSecretOutputs, RunlaterDynamicResource, secretInputs } from "./resource-support";
@@ -251,7 +251,15 @@ export class ForwardEndpointProvider
         );
       }
     }
-    const ep = await client.createEndpoint(toSpec(inputs));
+    // One key per logical create, stable across runs: a create whose reply was lost is answered
+    // by Runlater's replay in the next run instead of making a duplicate.
+    const ep = await client.createEndpoint(toSpec(inputs), { idempotencyScope: "runlater-iac/pulumi/ForwardEndpoint" }).catch((e: unknown) => {
+      // Made, but the reply was unreadable: record the id so it is not orphaned (refresh reads the rest).
+      if (isRunlaterApiError(e) && e.objectId) {
+        throw partialCreateError(e.message, e.objectId, { ...inputs, endpointId: e.objectId, schemaVersion: SCHEMA_VERSION });
+      }
+      throw e;
+    });
     return { id: ep.id, outs: endpointToOutputs(ep) };
   }
 

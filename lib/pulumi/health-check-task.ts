@@ -3,7 +3,7 @@
  * dynamic resource. Type token `pulumi-nodejs:dynamic/runlater:HealthCheckTask`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isNotFound } from "../runlater/errors";
+import { isNotFound, isRunlaterApiError } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { originOf, validateCronTaskSpec } from "../runlater/validate";
 import { mergeSecretOutputs, RunlaterDynamicResource, secretInputs, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
@@ -269,7 +269,15 @@ export class HealthCheckTaskProvider
         );
       }
     }
-    const task = await client.createCronTask(toSpec(inputs));
+    // One key per logical create, stable across runs: a create whose reply was lost is answered
+    // by Runlater's replay in the next run instead of making a duplicate.
+    const task = await client.createCronTask(toSpec(inputs), { idempotencyScope: "runlater-iac/pulumi/HealthCheckTask" }).catch((e: unknown) => {
+      // Made, but the reply was unreadable: record the id so it is not orphaned (refresh reads the rest).
+      if (isRunlaterApiError(e) && e.objectId) {
+        throw partialCreateError(e.message, e.objectId, { ...inputs, taskId: e.objectId, schemaVersion: SCHEMA_VERSION });
+      }
+      throw e;
+    });
     return { id: task.id, outs: taskToOutputs(task) };
   }
 

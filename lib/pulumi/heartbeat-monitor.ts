@@ -231,7 +231,8 @@ export class HeartbeatMonitorProvider
       }
     }
     try {
-      const m = await client.createMonitor(toSpec(inputs));
+      // One key per logical create, stable across runs (a lost reply is answered by the replay).
+      const m = await client.createMonitor(toSpec(inputs), { idempotencyScope: "runlater-iac/pulumi/HeartbeatMonitor" });
       return { id: m.id, outs: monitorToOutputs(m) };
     } catch (e) {
       // The monitor was made but its reply was unreadable: record the id so it is not orphaned

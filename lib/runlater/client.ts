@@ -6,6 +6,7 @@
  * value is a `validation` {@link RunlaterApiError} naming the field, and nothing is sent.
  */
 import { randomUUID } from "node:crypto";
+import { isNotFound } from "./errors";
 import {
   apiKeyIssues,
   baseUrlIssues,
@@ -16,6 +17,7 @@ import {
   throwIfIssues,
 } from "./client-checks";
 import { type RetryPolicy, sendRequest, type TransportOptions, type TransportRequest } from "./http";
+import { deriveIdempotencyKey, idempotencyScopeIssues, isOldReplay } from "./idempotency";
 import type { CronTaskSpec, Endpoint, EndpointSpec, Execution, Monitor, MonitorSpec, Task, TaskPage } from "./model";
 import { type ValidationIssue, validateCronTaskSpec, validateEndpointSpec, validateMonitorSpec } from "./validate";
 import {
@@ -63,12 +65,26 @@ export interface RunlaterClientOptions {
 /** Options for calls that create objects. */
 export interface CreateOptions {
   /**
-   * `Idempotency-Key` for the POST (1..255 visible ASCII characters). Default: a fresh UUID per
+   * `Idempotency-Key` for the POST (1..255 visible ASCII characters). Default: one fresh UUID per
    * call, reused across that call's retries, so a retried create can never make a duplicate.
-   * Pass the `idempotencyKey` of a failed create's error to get the object it made (within 24 h).
+   * Pass the `idempotencyKey` of a failed create's error to get the object it made (Runlater
+   * keeps a stored reply at least 24 h). Not together with `idempotencyScope`.
    */
   idempotencyKey?: string;
+  /**
+   * Stable name of the logical object this create makes (1..1000 characters), e.g. the engine's
+   * resource type and name. The key is then derived from (scope, operation, request body, API
+   * key), so the same create repeated in a later run — after a reply that was lost on every
+   * attempt — gets the object the first one made instead of a duplicate, for as long as Runlater
+   * keeps the reply (at least 24 h). A replayed object made more than a minute before is read
+   * back first: if it was deleted since, a new one is created under a key derived from its id.
+   * Two creates with the same scope and the same body get the SAME object: scope by resource.
+   */
+  idempotencyScope?: string;
 }
+
+/** How many times a scoped create may find its replayed object deleted before it uses a fresh key. */
+const MAX_STALE_REPLAYS = 3;
 
 type Method = TransportRequest["method"];
 
@@ -111,10 +127,40 @@ export class RunlaterClient {
     return `${collection}/${encodeURIComponent(id as string)}`;
   }
 
-  private checkCreate(operation: string, issues: ValidationIssue[], opts: CreateOptions | undefined): string {
-    const key = opts?.idempotencyKey;
-    throwIfIssues(operation, [...issues, ...idempotencyKeyIssues(key)]);
-    return key ?? randomUUID();
+  private checkCreate(operation: string, issues: ValidationIssue[], opts: CreateOptions | undefined): void {
+    const o = (opts !== null && typeof opts === "object" ? opts : {}) as CreateOptions;
+    throwIfIssues(operation, [...issues, ...idempotencyKeyIssues(o.idempotencyKey), ...idempotencyScopeIssues(o.idempotencyScope, o.idempotencyKey)]);
+  }
+
+  /**
+   * One logical create: one key for every retry (see {@link CreateOptions}). With a scope, a
+   * replay of an object made over a minute ago is checked with `get`; if that object is gone,
+   * the create runs again under a key derived from the gone object's id (deterministic too).
+   */
+  private async create<T extends { id: string; insertedAt: string }>(
+    operation: string,
+    path: string,
+    wire: unknown,
+    opts: CreateOptions | undefined,
+    fromWire: (data: unknown) => T,
+    get: (id: string) => Promise<unknown>,
+  ): Promise<T> {
+    const scope = opts?.idempotencyScope;
+    const apiKey = this.transport.apiKey;
+    let key = opts?.idempotencyKey ?? (scope !== undefined ? deriveIdempotencyKey(apiKey, scope, operation, wire) : randomUUID());
+    for (let stale = 0; ; stale++) {
+      const res = await sendRequest(this.transport, { operation, method: "POST", path, body: wire, idempotencyKey: key, expect: "object" });
+      const obj = fromWire(unwrapData(res.body, operation));
+      if (scope === undefined || !isOldReplay(obj.insertedAt, res.date)) return obj;
+      const gone = await get(obj.id).then(
+        () => false,
+        (e: unknown) => isNotFound(e),
+      );
+      if (!gone) return obj;
+      // Past the limit, a fresh key (no replay is then possible, so no further check).
+      if (stale + 1 >= MAX_STALE_REPLAYS) return this.create(operation, path, wire, {}, fromWire, get);
+      key = deriveIdempotencyKey(apiKey, scope, operation, wire, `after:${obj.id}`);
+    }
   }
 
   // ---------------------------------------------------------------- cron tasks
@@ -126,9 +172,8 @@ export class RunlaterClient {
     if (issues.length === 0 && (spec.cron === undefined || spec.cron === null)) {
       issues.push({ field: "cron", message: 'is required: a 5-field cron expression (UTC), e.g. "*/5 * * * *"' });
     }
-    const key = this.checkCreate(op, issues, opts);
-    const body = await this.call(op, "POST", routesFor(this.dialect).cronTasks, "object", cronTaskCreateToWire(spec, this.dialect), key);
-    return taskFromWire(unwrapData(body, op));
+    this.checkCreate(op, issues, opts);
+    return this.create(op, routesFor(this.dialect).cronTasks, cronTaskCreateToWire(spec, this.dialect), opts, taskFromWire, (id) => this.getTask(id));
   }
 
   /** Fetches a task. 404 → {@link RunlaterApiError} with `isNotFound`. */
@@ -203,9 +248,8 @@ export class RunlaterClient {
   /** Creates an inbound endpoint. One API call. */
   async createEndpoint(spec: EndpointSpec, opts: CreateOptions = {}): Promise<Endpoint> {
     const op = "endpoints.create";
-    const key = this.checkCreate(op, validateEndpointSpec(spec as unknown as Record<string, unknown>), opts);
-    const body = await this.call(op, "POST", routesFor(this.dialect).endpoints, "object", endpointToWire(spec, this.dialect), key);
-    return endpointFromWire(unwrapData(body, op));
+    this.checkCreate(op, validateEndpointSpec(spec as unknown as Record<string, unknown>), opts);
+    return this.create(op, routesFor(this.dialect).endpoints, endpointToWire(spec, this.dialect), opts, endpointFromWire, (id) => this.getEndpoint(id));
   }
 
   /** Fetches an endpoint. */
@@ -246,9 +290,8 @@ export class RunlaterClient {
   async createMonitor(spec: MonitorSpec, opts: CreateOptions = {}): Promise<Monitor> {
     const op = "monitors.create";
     const full = withScheduleType(spec);
-    const key = this.checkCreate(op, validateMonitorSpec(full as unknown as Record<string, unknown>), opts);
-    const body = await this.call(op, "POST", routesFor(this.dialect).monitors, "object", monitorToWire(full as MonitorSpec), key);
-    return monitorFromWire(unwrapData(body, op));
+    this.checkCreate(op, validateMonitorSpec(full as unknown as Record<string, unknown>), opts);
+    return this.create(op, routesFor(this.dialect).monitors, monitorToWire(full as MonitorSpec), opts, monitorFromWire, (id) => this.getMonitor(id));
   }
 
   /** Fetches a monitor (with its `status`, `lastPingAt`, `nextExpectedAt`). */

@@ -72,6 +72,8 @@ export interface TransportRequest {
 export interface TransportResponse {
   status: number;
   body: unknown;
+  /** The server's `Date` header (HTTP-date), when it sent one. */
+  date?: string;
 }
 
 
@@ -289,7 +291,10 @@ export async function sendRequest(opts: TransportOptions, req: TransportRequest)
       opts.log?.(`${req.method} ${path} -> ${status} (attempt ${attempt})`);
       if (status >= 200 && status < 300) {
         const problem = protocolProblem(text, body, parsed, req.expect);
-        if (!problem) return { status, body };
+        if (!problem) {
+          const date = resHeaders.date;
+          return { status, body, ...(typeof date === "string" ? { date } : {}) };
+        }
         objectId = UUID_IN_TEXT.exec(text.slice(0, 100_000))?.[1] ?? objectId;
         last = new RunlaterApiError({
           message: clean(
@@ -337,8 +342,13 @@ export async function sendRequest(opts: TransportOptions, req: TransportRequest)
     const elapsed = Date.now() - started;
     if (attempt >= policy.maxAttempts || elapsed + delay > policy.maxElapsedMs) {
       const l = last!;
+      // A create that never got a readable answer may have run: say how to find its object.
+      const hint =
+        req.method === "POST" && req.idempotencyKey !== undefined && l.kind !== "protocol" && (l.kind === "network" || l.status >= 500)
+          ? `; it may have run: repeat it with Idempotency-Key ${req.idempotencyKey} (within 24 h) to get its object`
+          : "";
       throw new RunlaterApiError({
-        message: `${l.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})`,
+        message: `${l.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"})${hint}`,
         operation: req.operation,
         kind: l.kind === "protocol" ? "protocol" : "exhausted",
         status: l.status,

@@ -478,6 +478,18 @@ describe("idempotency", () => {
     expect(d.body.data.id).not.toBe(a.body.data.id);
   });
 
+  it("a replay is sent as production's plug sends it (application/json; charset=utf-8), and every reply's Date is the emulator's clock (as inserted_at is)", async () => {
+    const body = { name: "dated", forward_urls: ["https://example.com"] };
+    const a = await api("POST", "/endpoints", body, { "idempotency-key": "k-date" });
+    expect(a.headers.get("date")).toBe(emu.now().toUTCString());
+    expect(Date.parse(a.headers.get("date")!)).toBe(Date.parse(a.body.data.inserted_at));
+    await emu.advance(3 * MIN);
+    const b = await api("POST", "/endpoints", body, { "idempotency-key": "k-date" });
+    expect(b.text).toBe(a.text);
+    expect(b.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(Date.parse(b.headers.get("date")!) - Date.parse(b.body.data.inserted_at)).toBe(3 * MIN);
+  });
+
   it("answers 409 (string error) while the same key is in flight", async () => {
     emu.faults.add({ route: "runlater.endpoints.create", kind: "delay", delayMs: 300, times: 1 });
     const body = { name: "slow", forward_urls: ["https://example.com"] };

@@ -9,10 +9,10 @@
  */
 import fc from "fast-check";
 import { fcParams } from "../support/fc";
-import { deployRun, destroyRun, type FailoverState, refreshRun, runlaterCalls } from "../../bench/flow";
+import { deployRun, destroyRun, type FailoverState, refreshRun, runlaterCalls, type Step } from "../../bench/flow";
 import type { FaultRule } from "../../lib/emulator";
 import { clearProviderConfig } from "../../lib/pulumi/provider-support";
-import { closeAllPools, RunlaterClient } from "../../lib/runlater";
+import { closeAllPools, RunlaterClient, type RunlaterApiError } from "../../lib/runlater";
 import { API_KEY, CF_TOKEN, expectConsistent, type Fixture, faultBefore, liveObjectsOf, startFixture, textsOf } from "./support";
 
 let fx: Fixture;
@@ -163,32 +163,92 @@ describe("create under faults", () => {
     await client.deleteEndpoint(ep.id);
   });
 
-  it.failing(
-    "KNOWN GAP: a create whose reply is lost on every attempt leaves an unrecorded object, and the next run duplicates it",
-    async () => {
-      // The Idempotency-Key is fresh per `create` call, so it only protects the retries of one
-      // call. When all 5 attempts lose the reply, Pulumi records no id and the next run creates a
-      // second endpoint; the first one is orphaned. See the report for possible fixes.
+  /** Deletes every endpoint and task of `name`, recorded or not. */
+  async function sweep(name: string) {
+    const live = liveObjectsOf(fx.emu, name);
+    const auth = { authorization: `Bearer ${API_KEY}` };
+    for (const e of live.endpoints) await fetch(`${fx.emu.runlaterApiUrl}/endpoints/${e.id}`, { method: "DELETE", headers: auth });
+    for (const t of live.tasks) await fetch(`${fx.emu.runlaterApiUrl}/tasks/${t.id}`, { method: "DELETE", headers: auth });
+  }
+
+  it.each([
+    ["runlater.endpoints.create", "failover", "503 after the create ran", { status: 503, after: true, times: 5, headers: NOW }],
+    ["runlater.tasks.create", "task", "503 after the create ran", { status: 503, after: true, times: 5, headers: NOW }],
+  ] as [string, Step, string, FaultRule][])(
+    "%s: the reply is lost on every attempt (%s, %s): the run fails naming the key; the next run gets the same object by it (no duplicate, nothing orphaned)",
+    async (route, step, _label, rule) => {
+      // Failed on main before the fix (fresh key per call → the second run made a second object).
       const name = fresh();
       const plan = fx.plan(name);
       const state: FailoverState = {};
-      fx.emu.faults.add({ route: "runlater.endpoints.create", status: 503, after: true, times: 5, headers: NOW });
+      fx.emu.faults.add({ route, ...rule });
       const first = await deployRun(plan, state);
       errors.push(first.error);
       fx.emu.faults.clear();
-      // Preconditions: if they do not hold, return normally so that it.failing reports it.
-      if (first.ok || state.failover) return;
-      const second = await deployRun(plan, state);
-      if (!second.ok) return;
-      const failoverEndpoints = liveObjectsOf(fx.emu, name).endpoints.filter((e) => e.name === `${name} failover`).length;
-      // Clean up everything, recorded or not.
-      await destroyRun(state);
-      for (const e of liveObjectsOf(fx.emu, name).endpoints) {
-        await fetch(`${fx.emu.runlaterApiUrl}/endpoints/${e.id}`, { method: "DELETE", headers: { authorization: `Bearer ${API_KEY}` } });
+      expect(first.ok).toBe(false);
+      expect(state[step]).toBeUndefined();
+      const err = first.error as RunlaterApiError;
+      expect(err.idempotencyKey).toMatch(/^rliac1-[A-Za-z0-9_-]{43}$/);
+      expect(err.message).toContain(`Idempotency-Key ${err.idempotencyKey}`);
+      const made = liveObjectsOf(fx.emu, name);
+      try {
+        const [second] = await upUntilConverged(name, state, 1);
+        expect(second!.created).toContain(step);
+        const live = liveObjectsOf(fx.emu, name);
+        expect(live.endpoints.length).toBe(plan.recoveryEndpoint ? 2 : 1);
+        expect(live.tasks.length).toBe(1);
+        // The object the lost create made is the one now recorded.
+        const recorded = state[step]!.id;
+        expect([...made.endpoints, ...made.tasks].map((o) => o.id)).toContain(recorded);
+        await destroyAndExpectClean(name, state);
+      } finally {
+        await sweep(name);
       }
-      expect(failoverEndpoints).toBe(1); // today: 2 (one orphan)
     },
   );
+
+  it("a create whose 200 reply is not JSON on every attempt: a protocol error naming the key; the next run gets the object by it (no duplicate)", async () => {
+    const name = fresh();
+    const plan = fx.plan(name);
+    const state: FailoverState = {};
+    fx.emu.faults.add({ route: "runlater.endpoints.create", status: 200, body: "<html>upstream ok</html>", after: true, times: 5 });
+    const first = await deployRun(plan, state);
+    errors.push(first.error);
+    fx.emu.faults.clear();
+    expect(first.ok).toBe(false);
+    const err = first.error as Error & { id?: string };
+    expect(err.message).toMatch(/not JSON/);
+    expect(err.message).toMatch(/Idempotency-Key rliac1-/);
+    // No id is readable in this reply (so none is recorded); the key is how the next run finds it.
+    expect(state.failover).toBeUndefined();
+    try {
+      const [second] = await upUntilConverged(name, state, 1);
+      expect(second!.ok).toBe(true);
+      const live = liveObjectsOf(fx.emu, name);
+      expect(live.endpoints.filter((e) => e.name === `${name} failover`).length).toBe(1);
+      await destroyAndExpectClean(name, state);
+    } finally {
+      await sweep(name);
+    }
+  });
+
+  it("destroy and deploy again with the same spec inside 24 h: the replay of the deleted object is noticed and a new one is made", async () => {
+    const name = fresh();
+    const state: FailoverState = {};
+    await upUntilConverged(name, state, 1);
+    const oldIds = [state.failover!.id, state.recovery?.id, state.task!.id];
+    await destroyAndExpectClean(name, state);
+    Object.assign(state, { failover: undefined, recovery: undefined, task: undefined });
+    await fx.emu.advance(5 * 60_000);
+    try {
+      const [again] = await upUntilConverged(name, state, 1);
+      expect(again!.ok).toBe(true);
+      for (const id of oldIds) if (id) expect([state.failover!.id, state.recovery?.id, state.task!.id]).not.toContain(id);
+      await destroyAndExpectClean(name, state);
+    } finally {
+      await sweep(name);
+    }
+  });
 });
 
 describe("update under faults (the backup IP changes)", () => {
