@@ -7,6 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound, isRunlaterApiError } from "../runlater/errors";
 import type { Endpoint, EndpointSpec, HttpMethod } from "../runlater/model";
 import { validateEndpointSpec } from "../runlater/validate";
+import { wasAdoptedByReplay } from "../runlater/idempotency";
+import { createScope, providerScope } from "./create-scope";
 import { mergeSecretOutputs, RunlaterDynamicResource, secretInputs } from "./resource-support";
 import {
   changedKeys,
@@ -72,6 +74,11 @@ export interface ForwardEndpointProviderInputs {
   onRecoveryUrl: string | null;
   notifyOnFailure: boolean | null;
   notifyOnRecovery: boolean | null;
+  /**
+   * Set by the resource (never by hand): `<project>/<stack>/<type>/<name>`, the scope of the
+   * create's Idempotency-Key (see `lib/pulumi/create-scope.ts`). Not diffed; only create reads it.
+   */
+  idempotencyScope?: string;
   adoptId?: string;
 }
 
@@ -132,6 +139,7 @@ export function normalizeEndpointInputs(news: Record<string, unknown>): ForwardE
     notifyOnRecovery: (news.notifyOnRecovery as boolean | null) ?? null,
   };
   if (news.adoptId !== undefined && news.adoptId !== null && news.adoptId !== "") out.adoptId = news.adoptId as string;
+  if (typeof news.idempotencyScope === "string") out.idempotencyScope = news.idempotencyScope;
   return out;
 }
 
@@ -253,7 +261,7 @@ export class ForwardEndpointProvider
     }
     // One key per logical create, stable across runs: a create whose reply was lost is answered
     // by Runlater's replay in the next run instead of making a duplicate.
-    const ep = await client.createEndpoint(toSpec(inputs), { idempotencyScope: "runlater-iac/pulumi/ForwardEndpoint" }).catch((e: unknown) => {
+    const ep = await client.createEndpoint(toSpec(inputs), { idempotencyScope: providerScope("ForwardEndpoint", inputs.idempotencyScope) }).catch((e: unknown) => {
       // Made, but the reply was unreadable: record the id so it is not orphaned (refresh reads the rest).
       if (isRunlaterApiError(e) && e.objectId) {
         throw partialCreateError(e.message, e.objectId, { ...inputs, endpointId: e.objectId, schemaVersion: SCHEMA_VERSION });
@@ -294,6 +302,9 @@ export class ForwardEndpointProvider
   }
 
   async delete(id: string, _props?: unknown): Promise<void> {
+    // The old half of a replacement whose create got this same object back from Runlater's
+    // idempotency replay (unchanged inputs within 24 h): the new resource owns it now.
+    if (wasAdoptedByReplay(id)) return;
     const client = clientFromConfig();
     try {
       await client.deleteEndpoint(id);
@@ -342,6 +353,7 @@ export class ForwardEndpoint extends RunlaterDynamicResource {
       schemaVersion: undefined,
       ...(args ?? {}),
       name: args?.name ?? name,
+      idempotencyScope: createScope("ForwardEndpoint", name),
     };
     super(
       forwardEndpointShim,

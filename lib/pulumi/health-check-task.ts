@@ -6,6 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound, isRunlaterApiError } from "../runlater/errors";
 import type { CronTaskSpec, HttpMethod, Task } from "../runlater/model";
 import { originOf, validateCronTaskSpec } from "../runlater/validate";
+import { wasAdoptedByReplay } from "../runlater/idempotency";
+import { createScope, providerScope } from "./create-scope";
 import { mergeSecretOutputs, RunlaterDynamicResource, secretInputs, warnOnPrivateUrl, warnsForChildren } from "./resource-support";
 import {
   changedKeys,
@@ -78,6 +80,11 @@ export interface HealthCheckTaskProviderInputs {
   onRecoveryUrl: string | null;
   notifyOnFailure: boolean | null;
   notifyOnRecovery: boolean | null;
+  /**
+   * Set by the resource (never by hand): `<project>/<stack>/<type>/<name>`, the scope of the
+   * create's Idempotency-Key (see `lib/pulumi/create-scope.ts`). Not diffed; only create reads it.
+   */
+  idempotencyScope?: string;
   adoptId?: string;
 }
 
@@ -144,6 +151,7 @@ export function normalizeTaskInputs(news: Record<string, unknown>): HealthCheckT
     notifyOnRecovery: (news.notifyOnRecovery as boolean | null) ?? null,
   };
   if (news.adoptId !== undefined && news.adoptId !== null && news.adoptId !== "") out.adoptId = news.adoptId as string;
+  if (typeof news.idempotencyScope === "string") out.idempotencyScope = news.idempotencyScope;
   return out;
 }
 
@@ -271,7 +279,7 @@ export class HealthCheckTaskProvider
     }
     // One key per logical create, stable across runs: a create whose reply was lost is answered
     // by Runlater's replay in the next run instead of making a duplicate.
-    const task = await client.createCronTask(toSpec(inputs), { idempotencyScope: "runlater-iac/pulumi/HealthCheckTask" }).catch((e: unknown) => {
+    const task = await client.createCronTask(toSpec(inputs), { idempotencyScope: providerScope("HealthCheckTask", inputs.idempotencyScope) }).catch((e: unknown) => {
       // Made, but the reply was unreadable: record the id so it is not orphaned (refresh reads the rest).
       if (isRunlaterApiError(e) && e.objectId) {
         throw partialCreateError(e.message, e.objectId, { ...inputs, taskId: e.objectId, schemaVersion: SCHEMA_VERSION });
@@ -309,6 +317,9 @@ export class HealthCheckTaskProvider
   }
 
   async delete(id: string, _props?: unknown): Promise<void> {
+    // The old half of a replacement whose create got this same object back from Runlater's
+    // idempotency replay (unchanged inputs within 24 h): the new resource owns it now.
+    if (wasAdoptedByReplay(id)) return;
     const client = clientFromConfig();
     try {
       await client.deleteTask(id);
@@ -362,6 +373,7 @@ export class HealthCheckTask extends RunlaterDynamicResource {
       schemaVersion: undefined,
       ...(args ?? {}),
       name: args?.name ?? name,
+      idempotencyScope: createScope("HealthCheckTask", name),
     };
     super(healthCheckTaskShim, "HealthCheckTask", name, secretInputs(props, ["headers", "body"]), mergeSecretOutputs(opts, ["headers", "body"]));
     const quiet = opts?.parent !== undefined && warnsForChildren.has(opts.parent);

@@ -12,6 +12,7 @@ import { UUID_PATTERN } from "../runlater/client-checks";
 import { isNotFound, isRunlaterApiError } from "../runlater/errors";
 import type { Monitor, MonitorScheduleType, MonitorSpec, MonitorStatus } from "../runlater/model";
 import { validateMonitorSpec } from "../runlater/validate";
+import { wasAdoptedByReplay } from "../runlater/idempotency";
 import {
   changedKeys,
   clientFromConfig,
@@ -23,6 +24,7 @@ import {
   storeProviderConfig,
   toFailures,
 } from "./provider-support";
+import { createScope, providerScope } from "./create-scope";
 import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 
 /** Arguments of {@link HeartbeatMonitor}. */
@@ -63,6 +65,11 @@ export interface HeartbeatMonitorProviderInputs {
   onRecoveryUrl: string | null;
   notifyOnFailure: boolean | null;
   notifyOnRecovery: boolean | null;
+  /**
+   * Set by the resource (never by hand): `<project>/<stack>/<type>/<name>`, the scope of the
+   * create's Idempotency-Key (see `lib/pulumi/create-scope.ts`). Not diffed; only create reads it.
+   */
+  idempotencyScope?: string;
   adoptId?: string;
 }
 
@@ -131,6 +138,7 @@ export function normalizeMonitorInputs(news: Record<string, unknown>): Heartbeat
     notifyOnRecovery: (news.notifyOnRecovery as boolean | null) ?? null,
   };
   if (news.adoptId !== undefined && news.adoptId !== null && news.adoptId !== "") out.adoptId = news.adoptId as string;
+  if (typeof news.idempotencyScope === "string") out.idempotencyScope = news.idempotencyScope;
   return out;
 }
 
@@ -232,7 +240,7 @@ export class HeartbeatMonitorProvider
     }
     try {
       // One key per logical create, stable across runs (a lost reply is answered by the replay).
-      const m = await client.createMonitor(toSpec(inputs), { idempotencyScope: "runlater-iac/pulumi/HeartbeatMonitor" });
+      const m = await client.createMonitor(toSpec(inputs), { idempotencyScope: providerScope("HeartbeatMonitor", inputs.idempotencyScope) });
       return { id: m.id, outs: monitorToOutputs(m) };
     } catch (e) {
       // The monitor was made but its reply was unreadable: record the id so it is not orphaned
@@ -274,6 +282,9 @@ export class HeartbeatMonitorProvider
   }
 
   async delete(id: string, _props?: unknown): Promise<void> {
+    // The old half of a replacement whose create got this same object back from Runlater's
+    // idempotency replay (unchanged inputs within 24 h): the new resource owns it now.
+    if (wasAdoptedByReplay(id)) return;
     const client = clientFromConfig();
     try {
       await client.deleteMonitor(id);
@@ -327,6 +338,7 @@ export class HeartbeatMonitor extends RunlaterDynamicResource {
       schemaVersion: undefined,
       ...(args ?? {}),
       name: args?.name ?? name,
+      idempotencyScope: createScope("HeartbeatMonitor", name),
     };
     super(heartbeatMonitorShim, "HeartbeatMonitor", name, props, mergeSecretOutputs(opts, ["pingToken", "pingUrl"]));
   }

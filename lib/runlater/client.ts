@@ -17,7 +17,7 @@ import {
   throwIfIssues,
 } from "./client-checks";
 import { type RetryPolicy, sendRequest, type TransportOptions, type TransportRequest } from "./http";
-import { deriveIdempotencyKey, idempotencyScopeIssues, isOldReplay } from "./idempotency";
+import { deriveIdempotencyKey, idempotencyScopeIssues, isOldReplay, markAdoptedByReplay } from "./idempotency";
 import type { CronTaskSpec, Endpoint, EndpointSpec, Execution, Monitor, MonitorSpec, Task, TaskPage } from "./model";
 import { type ValidationIssue, validateCronTaskSpec, validateEndpointSpec, validateMonitorSpec } from "./validate";
 import {
@@ -76,8 +76,9 @@ export interface CreateOptions {
    * resource type and name. The key is then derived from (scope, operation, request body, API
    * key), so the same create repeated in a later run — after a reply that was lost on every
    * attempt — gets the object the first one made instead of a duplicate, for as long as Runlater
-   * keeps the reply (at least 24 h). A replayed object made more than a minute before is read
-   * back first: if it was deleted since, a new one is created under a key derived from its id.
+   * keeps the reply (at least 24 h). A replayed object made more than 5 s before is read back
+   * first: if it was deleted since, a new one is created under a key derived from its id; if it
+   * is live, it is returned and {@link wasAdoptedByReplay} is true for its id in this process.
    * Two creates with the same scope and the same body get the SAME object: scope by resource.
    */
   idempotencyScope?: string;
@@ -134,7 +135,7 @@ export class RunlaterClient {
 
   /**
    * One logical create: one key for every retry (see {@link CreateOptions}). With a scope, a
-   * replay of an object made over a minute ago is checked with `get`; if that object is gone,
+   * replay of an object made over 5 s before is checked with `get`; if that object is gone,
    * the create runs again under a key derived from the gone object's id (deterministic too).
    */
   private async create<T extends { id: string; insertedAt: string }>(
@@ -156,7 +157,10 @@ export class RunlaterClient {
         () => false,
         (e: unknown) => isNotFound(e),
       );
-      if (!gone) return obj;
+      if (!gone) {
+        markAdoptedByReplay(obj.id);
+        return obj;
+      }
       // Past the limit, a fresh key (no replay is then possible, so no further check).
       if (stale + 1 >= MAX_STALE_REPLAYS) return this.create(operation, path, wire, {}, fromWire, get);
       key = deriveIdempotencyKey(apiKey, scope, operation, wire, `after:${obj.id}`);

@@ -25,9 +25,40 @@ export const DERIVED_KEY_PREFIX = "rliac1-";
 
 /**
  * A create reply whose object is older than this (by the server's own clock: its `Date` header
- * against the object's `inserted_at`) is a replay of an earlier create, milliseconds.
+ * against the object's `inserted_at`, both whole seconds) is a replay of an earlier create,
+ * milliseconds. A fresh create's object is 0–1 s old when the reply is sent.
  */
-export const REPLAY_MIN_AGE_MS = 60_000;
+export const REPLAY_MIN_AGE_MS = 5_000;
+
+/**
+ * Ids this process got back, live, from the replay of an older create. Such an object may
+ * already be recorded by someone else: an engine replacing a resource with unchanged inputs
+ * creates the new one (the replay hands back the old object) and then deletes the old id — which
+ * must then be skipped. Kept on `globalThis` so every copy of this module sees one set.
+ */
+function adoptedIds(): Set<string> {
+  const g = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  const k = Symbol.for("runlater-iac.adopted-by-replay");
+  let s = g[k];
+  if (!s) {
+    s = new Set();
+    g[k] = s;
+  }
+  return s;
+}
+
+/** Records that `id` came back from the replay of an older create (see {@link wasAdoptedByReplay}). */
+export function markAdoptedByReplay(id: string): void {
+  adoptedIds().add(id);
+}
+
+/**
+ * True when this process got `id` back, live, from the replay of an older create: an engine's
+ * delete of that id in the same run is the old half of a replacement and must not delete it.
+ */
+export function wasAdoptedByReplay(id: string): boolean {
+  return adoptedIds().has(id);
+}
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -9,4 +9,10 @@ export * from "./model";
 export * from "./validate";
 export { type ApiDialect, routesFor, tolerantWire, WIRE_ALIASES } from "./wire";
 export { API_KEY_PATTERN, UUID_PATTERN } from "./client-checks";
-export { DERIVED_KEY_PREFIX, deriveIdempotencyKey, IDEMPOTENCY_SCOPE_MAX_CHARS, REPLAY_MIN_AGE_MS } from "./idempotency";
+export {
+  DERIVED_KEY_PREFIX,
+  deriveIdempotencyKey,
+  IDEMPOTENCY_SCOPE_MAX_CHARS,
+  REPLAY_MIN_AGE_MS,
+  wasAdoptedByReplay,
+} from "./idempotency";
