@@ -248,6 +248,7 @@ describe("no failure can leak a pool slot; no request outlives its deadline", ()
       () => c.createEndpoint({ name: "x", forwardUrls: ["https://x.example"] }, { idempotencyKey: "\n" }),
       () => c.createMonitor({ name: "m", scheduleType: "interval", intervalSeconds: 1 }),
       () => c.listTasks({ limit: -5 }),
+      () => c.createEndpoint({ name: "x", forwardUrls: ["https://x.example"] }, { idempotencyScope: "\uD800" }),
     ];
     for (let i = 0; i < 50; i++) {
       const e = await rejected(invalid[i % invalid.length]);
