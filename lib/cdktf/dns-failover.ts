@@ -41,6 +41,7 @@ import { HealthCheckTask } from "./health-check-task";
 import { HeartbeatMonitor } from "./heartbeat-monitor";
 import { isExpression, requireSecretToken } from "./support";
 import { printWarningsAtSynth } from "./synth-warnings";
+import { orderAfterWriteOnlyPatches } from "./write-only";
 
 /** Health check of a failover. Defaults follow the seed guide's tips (and the Pulumi component). */
 export interface DnsFailoverHealthCheckProps {
@@ -362,6 +363,7 @@ export class DnsFailover extends Construct {
       }
     }
     this.children = children;
+    orderAfterWriteOnlyPatches(this);
     this.failoverEndpoint = children.failover as ForwardEndpoint;
     this.recoveryEndpoint = children.recovery as ForwardEndpoint | undefined;
     this.healthCheck = children.health as HealthCheckTask;
