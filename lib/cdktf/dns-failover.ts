@@ -40,6 +40,7 @@ import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
 import { HeartbeatMonitor } from "./heartbeat-monitor";
 import { isExpression, requireSecretToken } from "./support";
+import { failoverLiteralCredentialIssues } from "./literal-credentials";
 import { printWarningsAtSynth } from "./synth-warnings";
 import { orderAfterWriteOnlyPatches } from "./write-only";
 
@@ -245,6 +246,8 @@ export class DnsFailover extends Construct {
         `${owner} props`,
       );
     }
+    const literals = failoverLiteralCredentialIssues(props);
+    if (literals.length > 0) throw new RunlaterValidationError(literals, `${owner} props`);
 
     const { target, unquote } = props.record
       ? this.cloudflareTargetFromRecord(props.record, props, owner)

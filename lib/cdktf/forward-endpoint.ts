@@ -29,6 +29,7 @@ import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, validateEndpointSpec } from "../runlater/validate";
 import type { ApiDialect } from "../runlater/wire";
 import { cdktfCore, isUnresolved } from "./core";
+import { literalHeaderIssues, literalUrlIssues } from "./literal-credentials";
 import type { RestfulOperation } from "./restful-operation";
 import { RestfulResource } from "./restful-resource";
 import { compact, containsToken, restfulImportId, stableStringify, validateProviderPresent } from "./support";
@@ -154,6 +155,8 @@ export class ForwardEndpoint extends Construct implements IForwardEndpoint {
       },
       { isUnknown: isUnresolved },
     );
+    issues.push(...literalHeaderIssues(props.forwardHeaders, "forwardHeaders"));
+    if (Array.isArray(props.forwardUrls)) issues.push(...props.forwardUrls.flatMap((u, i) => literalUrlIssues(u, `forwardUrls[${i}]`)));
     if (issues.length > 0) throw new RunlaterValidationError(issues, `ForwardEndpoint ${this.node.path} props`);
 
     const secretBody = props.forwardBodySecret === true;

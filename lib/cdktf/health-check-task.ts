@@ -29,6 +29,7 @@ import { RunlaterValidationError, validateCronTaskSpec } from "../runlater/valid
 import type { ApiDialect } from "../runlater/wire";
 import { cdktfCore, isUnresolved } from "./core";
 import type { RestfulOperation } from "./restful-operation";
+import { literalHeaderIssues, literalUrlIssues } from "./literal-credentials";
 import { RestfulResource } from "./restful-resource";
 import { allowPrivateTargetsFromEnv, compact, restfulImportId, validateProviderPresent } from "./support";
 import { writeOnlyPatch } from "./write-only";
@@ -170,6 +171,7 @@ export class HealthCheckTask extends Construct implements IHealthCheckTask {
       },
       { isUnknown: isUnresolved, allowPrivateTargets: props.allowPrivateTargets ?? allowPrivateTargetsFromEnv() },
     );
+    issues.push(...literalHeaderIssues(props.headers, "headers"), ...literalUrlIssues(url, "url"));
     if (issues.length > 0) throw new RunlaterValidationError(issues, `HealthCheckTask ${this.node.path} props`);
 
     const body = compact({
