@@ -40,6 +40,9 @@ import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
 import { HeartbeatMonitor } from "./heartbeat-monitor";
 import { isExpression, requireSecretToken } from "./support";
+import { failoverLiteralCredentialIssues } from "./literal-credentials";
+import { printWarningsAtSynth } from "./synth-warnings";
+import { orderAfterWriteOnlyPatches } from "./write-only";
 
 /** Health check of a failover. Defaults follow the seed guide's tips (and the Pulumi component). */
 export interface DnsFailoverHealthCheckProps {
@@ -209,7 +212,11 @@ export class DnsFailover extends Construct {
   readonly children: Partial<Record<PlanObjectKey, Construct>>;
   /** Objects, executions per month and DNS writes of this failover. */
   readonly cost: FailoverCost;
-  /** Non-fatal findings (field-named), also added as warning annotations. */
+  /**
+   * Non-fatal findings (field-named): the plan's, and the record guard's (`field: "record"`).
+   * Each is also a warning annotation (in `manifest.json`) and is printed to stderr once when
+   * the stack is synthesized (`app.synth()`); `RUNLATER_IAC_QUIET=1` silences the stderr copy.
+   */
   readonly warnings: readonly ValidationIssue[];
 
   constructor(scope: Construct, id: string, props: DnsFailoverProps) {
@@ -239,6 +246,8 @@ export class DnsFailover extends Construct {
         `${owner} props`,
       );
     }
+    const literals = failoverLiteralCredentialIssues(props);
+    if (literals.length > 0) throw new RunlaterValidationError(literals, `${owner} props`);
 
     const { target, unquote } = props.record
       ? this.cloudflareTargetFromRecord(props.record, props, owner)
@@ -272,7 +281,9 @@ export class DnsFailover extends Construct {
       { isUnresolved },
     );
     if (plan.errors.length > 0) throw new RunlaterValidationError(plan.errors, `${owner} props`);
-    this.warnings = plan.warnings;
+    const warnings: ValidationIssue[] = [...plan.warnings];
+    this.warnings = warnings;
+    printWarningsAtSynth(this, owner, () => this.warnings);
     for (const w of plan.warnings) core.Annotations.of(this).addWarning(`${w.field}: ${w.message}`);
 
     // The credentials must be tokens: check the built request, whatever the provider.
@@ -355,6 +366,7 @@ export class DnsFailover extends Construct {
       }
     }
     this.children = children;
+    orderAfterWriteOnlyPatches(this);
     this.failoverEndpoint = children.failover as ForwardEndpoint;
     this.recoveryEndpoint = children.recovery as ForwardEndpoint | undefined;
     this.healthCheck = children.health as HealthCheckTask;
@@ -364,7 +376,8 @@ export class DnsFailover extends Construct {
     this.failoverUrl = this.failoverEndpoint.inboundUrl;
     this.recoveryUrl = this.recoveryEndpoint?.inboundUrl;
 
-    if (props.record) this.guardRecord(props.record, guard);
+    const guardWarning = props.record ? this.guardRecord(props.record, guard) : undefined;
+    if (guardWarning) warnings.push({ field: "record", message: guardWarning });
   }
 
   /** The Cloudflare target for a record construct: ids by reference, configured values where known. */
@@ -441,26 +454,27 @@ export class DnsFailover extends Construct {
     return undefined;
   }
 
-  /** Makes sure the record ignores `content` (see the module documentation). */
-  private guardRecord(record: CloudflareRecordLike, guard: RecordGuard): void {
+  /** Makes sure the record ignores `content` (see the module documentation); returns the warning, if any. */
+  private guardRecord(record: CloudflareRecordLike, guard: RecordGuard): string | undefined {
     const core = cdktfCore();
     const where = record.node.path;
     const fix = `set \`lifecycle: { ignoreChanges: ["content"] }\` on the record (${where})`;
     const why = `after a failover the record holds the backup address; without it the next deploy points traffic back at the dead primary`;
+    let warning: string | undefined;
     if (!ignoresContent(record.lifecycle)) {
       if (guard === "fix") {
         const lc = record.lifecycle ?? {};
         const existing = Array.isArray(lc.ignoreChanges) ? lc.ignoreChanges : [];
         record.lifecycle = { ...lc, ignoreChanges: [...new Set([...existing, "content"])] };
-        core.Annotations.of(this).addWarning(
-          `added "content" to lifecycle.ignoreChanges of the DNS record ${where} (${why}). Set it yourself to silence this warning, or pass recordGuard: "error" to fail instead.`,
-        );
+        warning = `added "content" to lifecycle.ignoreChanges of the DNS record ${where} (${why}). Set it yourself to silence this warning, or pass recordGuard: "error" to fail instead.`;
+        core.Annotations.of(this).addWarning(warning);
       } else if (guard === "warn") {
-        core.Annotations.of(this).addWarning(`the DNS record ${where} does not ignore changes to content: ${why}. Fix: ${fix}.`);
-        return;
+        warning = `the DNS record ${where} does not ignore changes to content: ${why}. Fix: ${fix}.`;
+        core.Annotations.of(this).addWarning(warning);
+        return warning;
       }
     }
-    if (guard === "warn") return;
+    if (guard === "warn") return warning;
     // Checked again at synthesis: the record's lifecycle may be replaced after this construct ran.
     this.node.addValidation({
       validate: () =>
@@ -468,6 +482,7 @@ export class DnsFailover extends Construct {
           ? []
           : [`the DNS record ${where} does not ignore changes to \`content\`: ${why}. Fix: ${fix}.`],
     });
+    return warning;
   }
 }
 

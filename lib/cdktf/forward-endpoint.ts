@@ -7,15 +7,21 @@
  * |---|---|---|
  * | `path` | `/endpoints` | collection; `POST` creates |
  * | `create_selector` / `read_selector` | `data` | `{"data": …}` envelope |
- * | `read_path` | `$(path)/$(body.id)` | id `/endpoints/<uuid>` |
+ * | `read_path` | `$(path)/$(body.id)` | id `/endpoints/<uuid>` (kept across updates, so `endpointId` stays known) |
  * | `update_method` | `PATCH` | partial update via JSON merge patch |
- * | `ephemeral_body.forward_headers` | when given | DNS API tokens travel here: write-only, never in plan or state. Sent whole on create and whenever it changes |
- * | `ephemeral_body.forward_body` | when `forwardBodySecret` | e.g. Porkbun, whose API keys travel in the body |
- * | `ephemeral_body.runlater_iac_revision` | with `ephemeral_body` | hash of `body`; see `HealthCheckTask` (restful v0.25.2 write-only hash workaround) |
- * | `body.*` | every other field | stored in state, drift-checked on refresh |
- * | `output_attrs` | id, name, slug, inbound_url | `forward_headers` never reaches `output` (and the provider strips ephemeral keys anyway) |
+ * | `body.*` | every field but the write-only ones | stored in state, drift-checked on refresh |
+ * | `use_sensitive_output` | `true` | the inbound URL and slug trigger the forward (a DNS flip): they never show in plan/apply/show output. Every value built from them (a task's `on_failure_url`) is sensitive too |
+ * | `output_attrs` | id, name, slug, inbound_url | what lands in `sensitive_output` |
  *
- * `body` and `ephemeral_body` are disjoint by construction, as the provider requires.
+ * Write-only fields (`forward_headers`: DNS API tokens; `forward_body` with `forwardBodySecret`,
+ * e.g. Porkbun's keys) are not in the endpoint's `restful_resource`: a child `restful_operation`
+ * (`credentials`) PATCHes them onto the endpoint as its write-only `ephemeral_body`, so they are
+ * never in plan or state, are sent once on create and again whenever they change, and a repair of
+ * the endpoint converges in one apply (see `write-only.ts`).
+ *
+ * With `adoptId` the import cannot set `use_sensitive_output` (restful's import spec has no such
+ * field, and it forces replacement), so an adopted endpoint keeps `output`; `inboundUrl` and `slug`
+ * are still wrapped in `sensitive()`, which redacts every use of them from plans.
  */
 import type { TerraformProvider } from "./core-types";
 import { Construct } from "constructs";
@@ -23,16 +29,11 @@ import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, validateEndpointSpec } from "../runlater/validate";
 import type { ApiDialect } from "../runlater/wire";
 import { cdktfCore, isUnresolved } from "./core";
+import { literalHeaderIssues, literalUrlIssues } from "./literal-credentials";
+import type { RestfulOperation } from "./restful-operation";
 import { RestfulResource } from "./restful-resource";
-import {
-  bodyRevision,
-  compact,
-  containsToken,
-  EPHEMERAL_REVISION_KEY,
-  restfulImportId,
-  stableStringify,
-  validateProviderPresent,
-} from "./support";
+import { compact, containsToken, restfulImportId, stableStringify, validateProviderPresent } from "./support";
+import { writeOnlyPatch } from "./write-only";
 
 /** A Runlater inbound endpoint, created here or elsewhere. */
 export interface IForwardEndpoint {
@@ -50,8 +51,9 @@ export interface ForwardEndpointProps {
   readonly forwardUrls: string[];
   /**
    * Headers merged over the inbound request's headers (ours win), e.g. a DNS provider's
-   * `Authorization`. Write-only (`ephemeral_body`): never in plan or state; values should be
-   * tokens of sensitive variables. Removing the prop later leaves the old headers on Runlater:
+   * `Authorization`. Write-only (sent by the `credentials` operation's `ephemeral_body`): never
+   * in plan or state; credential values must be tokens of sensitive variables (a literal would be
+   * written to cdk.tf.json). Removing the prop later leaves the old headers on Runlater:
    * set `{}` to clear them. @default none (the inbound request's headers only)
    */
   readonly forwardHeaders?: Record<string, string>;
@@ -62,8 +64,8 @@ export interface ForwardEndpointProps {
    */
   readonly forwardBody?: string | Record<string, unknown>;
   /**
-   * Send `forwardBody` write-only (`ephemeral_body`) because it carries credentials (Porkbun's
-   * API keys travel in the body). @default false
+   * Send `forwardBody` write-only (with `forwardHeaders`, by the `credentials` operation) because
+   * it carries credentials (Porkbun's API keys travel in the body). @default false
    */
   readonly forwardBodySecret?: boolean;
   /** Method of the forwarded request. One of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS. @default the inbound method (hooks POST) */
@@ -100,18 +102,23 @@ export const FORWARD_ENDPOINT_OUTPUT_ATTRS = ["id", "name", "slug", "inbound_url
  * A Runlater inbound endpoint that replays a stored request. `inboundUrl` is what a health
  * check's `onFailureUrl` / `onRecoveryUrl` points at.
  *
- * Note: `output` (with `inbound_url` and `slug`) is in state, like every Terraform output; the
- * inbound URL triggers the forward, so protect state as you would any credential store.
+ * Note: `sensitive_output` (with `inbound_url` and `slug`) is in state, like every Terraform
+ * attribute (redacted from CLI output only); the inbound URL triggers the forward, so protect
+ * state as you would any credential store. A hook of your own that references `inboundUrl`
+ * can fire before the `credentials` PATCH ran: add `dependsOn: [endpoint.credentials]` to it
+ * (`DnsFailover` does this for its objects).
  */
 export class ForwardEndpoint extends Construct implements IForwardEndpoint {
-  /** Runlater endpoint id: `${restful_resource.<id>.output.id}`. */
+  /** Runlater endpoint id, from the resource id (`/endpoints/<uuid>`): known across updates. */
   readonly endpointId: string;
-  /** `${restful_resource.<id>.output.inbound_url}`. */
+  /** `${restful_resource.<id>.sensitive_output.inbound_url}` (sensitive). */
   readonly inboundUrl: string;
-  /** `${restful_resource.<id>.output.slug}`. */
+  /** `${restful_resource.<id>.sensitive_output.slug}` (sensitive). */
   readonly slug: string;
   /** The underlying `restful_resource`. */
   readonly resource: RestfulResource;
+  /** The `restful_operation` that PATCHes the write-only fields; absent when there are none. */
+  readonly credentials?: RestfulOperation;
   /** The Runlater endpoint name. */
   readonly endpointName: string;
 
@@ -148,6 +155,8 @@ export class ForwardEndpoint extends Construct implements IForwardEndpoint {
       },
       { isUnknown: isUnresolved },
     );
+    issues.push(...literalHeaderIssues(props.forwardHeaders, "forwardHeaders"));
+    if (Array.isArray(props.forwardUrls)) issues.push(...props.forwardUrls.flatMap((u, i) => literalUrlIssues(u, `forwardUrls[${i}]`)));
     if (issues.length > 0) throw new RunlaterValidationError(issues, `ForwardEndpoint ${this.node.path} props`);
 
     const secretBody = props.forwardBodySecret === true;
@@ -168,28 +177,31 @@ export class ForwardEndpoint extends Construct implements IForwardEndpoint {
       forward_headers: props.forwardHeaders,
       forward_body: secretBody ? forwardBody : undefined,
     }) as Record<string, unknown>;
-    // Omitted when empty; otherwise with the revision marker (see HealthCheckTask and bodyRevision).
-    const ephemeralBody =
-      Object.keys(ephemeral).length > 0 ? { ...ephemeral, [EPHEMERAL_REVISION_KEY]: bodyRevision(body) } : undefined;
+    const adopted = props.adoptId !== undefined;
 
     this.resource = new RestfulResource(this, "Resource", {
       provider: props.provider,
       path: "/endpoints",
       body,
-      ephemeralBody,
       createSelector: "data",
       readPath: "$(path)/$(body.id)",
       readSelector: "data",
       updateMethod: "PATCH",
       outputAttrs: FORWARD_ENDPOINT_OUTPUT_ATTRS,
+      useSensitiveOutput: adopted ? undefined : true,
     });
-    if (props.adoptId !== undefined) {
-      this.resource.importFrom(restfulImportId("/endpoints", props.adoptId, body), props.provider);
+    if (adopted) {
+      this.resource.importFrom(restfulImportId("/endpoints", props.adoptId as string, body), props.provider);
     }
+    // Only when given (`forwardHeaders: {}` is sent, and clears them); see write-only.ts.
+    this.credentials = writeOnlyPatch(this, "credentials", this.resource, ephemeral, props.provider);
     validateProviderPresent(this, "restful", props.provider, 'add `new RestfulProvider(stack, "runlater", {})` or pass `provider`');
-    this.endpointId = this.resource.outputString("id");
-    this.inboundUrl = this.resource.outputString("inbound_url");
-    this.slug = this.resource.outputString("slug");
+    const { Fn } = cdktfCore();
+    const attr = (a: string) =>
+      adopted ? Fn.sensitive(this.resource.outputString(a)) : this.resource.getStringAttribute(`sensitive_output.${a}`);
+    this.endpointId = Fn.replace(this.resource.id, "/endpoints/", "");
+    this.inboundUrl = attr("inbound_url");
+    this.slug = attr("slug");
     this.endpointName = name;
   }
 }

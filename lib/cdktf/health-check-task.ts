@@ -13,9 +13,14 @@
  * | `body.cron` + `body.cron_expression` | both the same expression | create needs `cron` (it makes the task recurring); update ignores `cron` and only honours `cron_expression` |
  * | `write_only_attrs` | `["cron"]` | GET returns `cron_expression` only; the provider copies `cron` from state, so there is no perpetual diff, and a schedule change still reaches Runlater through `cron_expression` |
  * | `body.expected_status_codes` | `"200,204"` | a comma-separated *string* on the wire |
- * | `ephemeral_body` | `{headers, body}` when given | request headers/body may carry credentials: write-only, never in plan or state. Sent whole on create and whenever they change |
- * | `ephemeral_body.runlater_iac_revision` | with `ephemeral_body` | a hash of `body`, so a `body` change is an `ephemeral_body` change too: works around restful v0.25.2 dropping its write-only hash on such updates (which shows one spurious update in the next plan). Runlater ignores the unknown field |
- * | `output_attrs` | id, name, url, schedule_type, cron_expression, enabled | what lands in `output`; volatile fields (next_run_at) stay out |
+ * | `output_attrs` | id, name, schedule_type, cron_expression, enabled | what lands in `output`; volatile fields (next_run_at) stay out, and so does `url` (it may be an endpoint's inbound URL, which is sensitive) |
+ *
+ * Request `headers`/`body` may carry credentials: they are not in the task's `restful_resource`
+ * but in a child `restful_operation` (`credentials`) that PATCHes them onto the task as its
+ * write-only `ephemeral_body`: never in plan or state, sent once on create and again whenever they
+ * change, and a repair of the task converges in one apply (see `write-only.ts`). Credential
+ * headers (`Authorization`, `X-Api-Key`, …) must be tokens: a literal would be written to
+ * cdk.tf.json.
  */
 import type { IResolvable, TerraformProvider } from "./core-types";
 import { Construct } from "constructs";
@@ -23,15 +28,11 @@ import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, validateCronTaskSpec } from "../runlater/validate";
 import type { ApiDialect } from "../runlater/wire";
 import { cdktfCore, isUnresolved } from "./core";
+import type { RestfulOperation } from "./restful-operation";
+import { literalHeaderIssues, literalUrlIssues } from "./literal-credentials";
 import { RestfulResource } from "./restful-resource";
-import {
-  allowPrivateTargetsFromEnv,
-  bodyRevision,
-  compact,
-  EPHEMERAL_REVISION_KEY,
-  restfulImportId,
-  validateProviderPresent,
-} from "./support";
+import { allowPrivateTargetsFromEnv, compact, restfulImportId, validateProviderPresent } from "./support";
+import { writeOnlyPatch } from "./write-only";
 
 /** A Runlater task, created here or elsewhere. */
 export interface IHealthCheckTask {
@@ -60,8 +61,10 @@ export interface HealthCheckTaskProps {
   /** Case-sensitive substring the response body must contain to count as healthy. @default no body check */
   readonly expectedBodyPattern?: string;
   /**
-   * Headers sent with each run. Write-only (`ephemeral_body`): never stored in plan or state;
-   * changes are detected by hash. Values may be tokens of sensitive variables. Removing the
+   * Headers sent with each run. Write-only (the `credentials` operation's `ephemeral_body`): never
+   * stored in plan or state; changes are detected by hash. Credential headers (`Authorization`,
+   * `Proxy-Authorization`, `Cookie`, `X-Api-Key`, names with token/secret/password/auth/signature)
+   * must be tokens of sensitive variables. Removing the
    * prop later leaves the old headers on Runlater: set `{}` to clear them.
    * @default none (Runlater's default: no extra headers)
    */
@@ -111,7 +114,7 @@ export const HEALTH_CHECK_TASK_DEFAULTS = {
 };
 
 /** Task fields exported in the resource's `output`. */
-export const HEALTH_CHECK_TASK_OUTPUT_ATTRS = ["id", "name", "url", "schedule_type", "cron_expression", "enabled"];
+export const HEALTH_CHECK_TASK_OUTPUT_ATTRS = ["id", "name", "schedule_type", "cron_expression", "enabled"];
 
 /**
  * A recurring Runlater health check.
@@ -125,10 +128,12 @@ export const HEALTH_CHECK_TASK_OUTPUT_ATTRS = ["id", "name", "url", "schedule_ty
  * ```
  */
 export class HealthCheckTask extends Construct implements IHealthCheckTask {
-  /** Runlater task id (UUIDv7): `${restful_resource.<id>.output.id}`. */
+  /** Runlater task id (UUIDv7), from the resource id (`/tasks/<uuid>`): known across updates. */
   readonly taskId: string;
   /** The underlying `restful_resource` (for `dependsOn`, overrides and escape hatches). */
   readonly resource: RestfulResource;
+  /** The `restful_operation` that PATCHes `headers`/`body` (write-only); absent when neither is given. */
+  readonly credentials?: RestfulOperation;
   /** The effective cron expression (after defaults and whitespace normalisation). */
   readonly cron: string;
   /** The Runlater task name. */
@@ -166,6 +171,7 @@ export class HealthCheckTask extends Construct implements IHealthCheckTask {
       },
       { isUnknown: isUnresolved, allowPrivateTargets: props.allowPrivateTargets ?? allowPrivateTargetsFromEnv() },
     );
+    issues.push(...literalHeaderIssues(props.headers, "headers"), ...literalUrlIssues(url, "url"));
     if (issues.length > 0) throw new RunlaterValidationError(issues, `HealthCheckTask ${this.node.path} props`);
 
     const body = compact({
@@ -183,20 +189,14 @@ export class HealthCheckTask extends Construct implements IHealthCheckTask {
       notify_on_failure: props.notifyOnFailure,
       notify_on_recovery: props.notifyOnRecovery,
     }) as Record<string, unknown>;
-    // Only when given (`headers: {}` is sent, and clears them). restful v0.25.2 drops its hash of
-    // `ephemeral_body` after an update that leaves it unchanged, and the next plan then shows a
-    // spurious update: with no `ephemeral_body` there is no hash to lose, and with one, the
-    // revision marker makes every `body` change an `ephemeral_body` change too (see bodyRevision).
-    const ephemeral = compact({ headers: props.headers, body: props.body }) as Record<string, unknown>;
-    const ephemeralBody =
-      Object.keys(ephemeral).length > 0 ? { ...ephemeral, [EPHEMERAL_REVISION_KEY]: bodyRevision(body) } : undefined;
+    // Only when given (`headers: {}` is sent, and clears them); see write-only.ts.
+    const writeOnly = compact({ headers: props.headers, body: props.body }) as Record<string, unknown>;
     const path = dialect === "schedules" ? "/schedules" : "/tasks";
 
     this.resource = new RestfulResource(this, "Resource", {
       provider: props.provider,
       path,
       body,
-      ephemeralBody,
       createSelector: "data",
       readPath: "$(path)/$(body.id)",
       readSelector: "data",
@@ -207,8 +207,10 @@ export class HealthCheckTask extends Construct implements IHealthCheckTask {
     if (props.adoptId !== undefined) {
       this.resource.importFrom(restfulImportId(path, props.adoptId, body), props.provider);
     }
+    this.credentials = writeOnlyPatch(this, "credentials", this.resource, writeOnly, props.provider);
     validateProviderPresent(this, "restful", props.provider, 'add `new RestfulProvider(stack, "runlater", {})` or pass `provider`');
-    this.taskId = this.resource.outputString("id");
+    // From the resource id (`/tasks/<uuid>`), which the provider keeps across updates.
+    this.taskId = cdktfCore().Fn.replace(this.resource.id, `${path}/`, "");
     this.cron = cron;
     this.taskName = name;
   }

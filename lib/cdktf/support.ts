@@ -159,30 +159,3 @@ export function restfulImportId(path: string, id: string, body: Record<string, u
   for (const k of Object.keys(body)) tracked[k] = null;
   return JSON.stringify({ id: `${path}/${id}`, path, body: tracked, read_selector: "data" });
 }
-
-/**
- * Key of the revision marker added to a non-empty `ephemeral_body`. Runlater ignores unknown
- * request fields (its changesets cast only known ones), so the marker has no effect there.
- */
-export const EPHEMERAL_REVISION_KEY = "runlater_iac_revision";
-
-/**
- * A value that changes whenever `body` changes: `sha256` (computed by Terraform) of a hash of
- * the synthesized body plus the current values of the references in it.
- *
- * Why: `magodo/restful` v0.25.2 keeps a hash of `ephemeral_body` in private state, but an update
- * that leaves `ephemeral_body` unchanged *drops* that hash, so the next plan shows a spurious
- * update (`output` → known after apply). With this marker in `ephemeral_body`, every change to
- * `body` is also a change to `ephemeral_body`, and the hash is kept.
- */
-export function bodyRevision(body: Record<string, unknown>): string {
-  return cdktfCore().Lazy.stringValue({
-    produce: (ctx) => {
-      const text = JSON.stringify(sortKeys(ctx.resolve(body)));
-      const hex = require("node:crypto").createHash("sha256").update(text).digest("hex").slice(0, 32) as string;
-      // Plain references only (no quotes, spaces or braces inside), so the HCL literal below stays valid.
-      const refs = [...new Set(text.match(/\$\{[A-Za-z0-9_.\-[\]]+\}/g) ?? [])];
-      return refs.length === 0 ? hex : `\${sha256("${hex}${refs.map((r) => `-${r}`).join("")}")}`;
-    },
-  });
-}

@@ -92,7 +92,7 @@ describe("core resolution", () => {
     const ep = new tn.lib.ForwardEndpoint(stack, "ep", { forwardUrls: ["https://api.example.com/x"] });
     new tf.core.TerraformOutput(stack, "url", { value: ep.inboundUrl });
     const json = JSON.parse(tf.core.Testing.synth(stack, true));
-    expect(json.output.url.value).toMatch(/^\$\{restful_resource\.ep_[0-9A-F]{8}\.output\.inbound_url\}$/);
+    expect(json.output.url.value).toMatch(/^\$\{restful_resource\.ep_[0-9A-F]{8}\.sensitive_output\.inbound_url\}$/);
     expect(json.provider.restful[0].security.http.token.token).toBe("${var.runlater_api_key}");
   });
 });

@@ -59,3 +59,18 @@ export function resourcesByName(json: any, type: string): Record<string, any> {
   for (const [id, r] of Object.entries<any>(json.resource?.[type] ?? {})) out[r.body?.name ?? id] = r;
   return out;
 }
+
+/**
+ * The write-only fields sent for each object, keyed by its `body.name`: the `ephemeral_body` of
+ * the `restful_operation` that PATCHes it (path `${restful_resource.<id>.id}`).
+ */
+export function writeOnlyByName(json: any): Record<string, any> {
+  const names: Record<string, string> = {};
+  for (const [id, r] of Object.entries<any>(json.resource?.restful_resource ?? {})) names[id] = r.body?.name ?? id;
+  const out: Record<string, any> = {};
+  for (const op of Object.values<any>(json.resource?.restful_operation ?? {})) {
+    const m = /^\$\{restful_resource\.([^.]+)\.id\}$/.exec(op.path);
+    if (m) out[names[m[1]]] = op.ephemeral_body;
+  }
+  return out;
+}

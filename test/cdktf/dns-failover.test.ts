@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildDnsUpdateRequest } from "../../lib/dns";
-import { CORES, loadOn, newStack, resourcesByName, synthJson } from "./cores";
+import { CORES, loadOn, newStack, resourcesByName, synthJson, writeOnlyByName } from "./cores";
 
 /** Secret values the stack must never contain: given through the environment only. */
 const SECRETS = {
@@ -104,7 +104,8 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       expect(json.provider.restful[0].security.http.token.token).toBe("${var.runlater_api_key}");
       expect(json.provider.cloudflare[0].api_token).toBe("${var.cloudflare_api_token}");
       for (const r of Object.values<any>(json.resource.restful_resource)) {
-        expect(JSON.stringify(r.body)).not.toContain("var.cloudflare_api_token"); // only in ephemeral_body
+        expect(JSON.stringify(r.body)).not.toContain("var.cloudflare_api_token"); // only in the write-only PATCH
+        expect(r).not.toHaveProperty("ephemeral_body");
       }
     });
 
@@ -115,14 +116,14 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       expect(r["www-failover failover"].body).toMatchObject({ forward_urls: [url], forward_method: "PATCH", forward_body: '{"content":"203.0.113.50","ttl":60,"proxied":false}' });
       expect(r["www-failover recovery"].body).toMatchObject({ forward_urls: [url], forward_body: '{"content":"198.51.100.10","ttl":60,"proxied":false}' });
       // converge: lower-case names, so they override what the sender of the inbound URL sent.
-      expect(r["www-failover failover"].ephemeral_body.forward_headers).toEqual({
+      expect(writeOnlyByName(json)["www-failover failover"].forward_headers).toEqual({
         authorization: "Bearer ${var.cloudflare_api_token}",
         "content-type": "application/json",
       });
       const ids = Object.fromEntries(Object.entries<any>(json.resource.restful_resource).map(([id, x]) => [x.body.name, id]));
       expect(r["www-failover health"].body).toMatchObject({
-        on_failure_url: `\${restful_resource.${ids["www-failover failover"]}.output.inbound_url}`,
-        on_recovery_url: `\${restful_resource.${ids["www-failover recovery"]}.output.inbound_url}`,
+        on_failure_url: `\${restful_resource.${ids["www-failover failover"]}.sensitive_output.inbound_url}`,
+        on_recovery_url: `\${restful_resource.${ids["www-failover recovery"]}.sensitive_output.inbound_url}`,
         expected_status_codes: "200",
         timeout_ms: 10000,
       });
@@ -141,10 +142,11 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
     const { stack, token } = base();
     const dns = { provider: "cloudflare" as const, zoneId: "023e105f4ecef8ad9ca31a8372d0c353", recordId: "372e67954025e0ba6aaa6d586b9e0b59", apiToken: token };
     new DnsFailover(stack, "f", { ...common, dns });
-    const r = resourcesByName(synthJson(l, stack, true), "restful_resource");
+    const json = synthJson(l, stack, true);
+    const r = resourcesByName(json, "restful_resource");
     const expected = buildDnsUpdateRequest({ ...dns, apiToken: "${var.dns_api_token}" }, "203.0.113.50");
     expect(r["f failover"].body).toMatchObject({ forward_urls: [expected.url], forward_method: expected.method, forward_body: expected.body });
-    expect(r["f failover"].ephemeral_body.forward_headers).toEqual(lower(expected.headers));
+    expect(writeOnlyByName(json)["f failover"].forward_headers).toEqual(lower(expected.headers));
     expect(expected.headers.Authorization).toBe("Bearer ${var.dns_api_token}");
   });
 
@@ -219,14 +221,19 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       },
     });
 
-    it.each(["cloudflare", "digitalocean", "hetzner", "porkbun", "generic"])("%s synthesizes, credentials only in ephemeral_body", (provider) => {
+    it.each(["cloudflare", "digitalocean", "hetzner", "porkbun", "generic"])("%s synthesizes, credentials only in the write-only PATCH", (provider) => {
       const { stack, token } = base();
       const dns = (targets(token) as any)[provider];
       const f = new DnsFailover(stack, "f", { ...common, dns });
       const json = synthJson(l, stack, true);
       expect(f.dnsProvider).toBe(provider);
       const r = resourcesByName(json, "restful_resource");
+      const w = writeOnlyByName(json);
       expect(Object.keys(r).sort()).toEqual(CONVERGE_OBJECTS.map((k) => `f ${k}`).sort());
+      // The DNS endpoints carry the credentials; relay and probe send `{}` (clears any headers they had).
+      expect(Object.keys(w).sort()).toEqual(["f failover", "f probe", "f recovery", "f relay"]);
+      expect(w["f relay"]).toEqual({ forward_headers: {} });
+      expect(w["f probe"]).toEqual({ forward_headers: {} });
       // The same target with the token as it resolves, to build the expected requests.
       const resolved = (targets(VAR) as any)[provider];
       for (const [label, content] of [["failover", "203.0.113.50"], ["recovery", "198.51.100.10"]] as const) {
@@ -234,15 +241,15 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
         const req = buildDnsUpdateRequest(resolved, content);
         expect(ep.body.forward_urls).toEqual([req.url]);
         expect(ep.body.forward_method).toBe(req.method);
-        expect(ep.ephemeral_body.forward_headers).toEqual(lower(req.headers));
+        expect(w[`f ${label}`].forward_headers).toEqual(lower(req.headers));
         if (req.bodyIsSecret) {
           expect(ep.body).not.toHaveProperty("forward_body");
-          expect(ep.ephemeral_body.forward_body).toBe(req.body);
+          expect(w[`f ${label}`].forward_body).toBe(req.body);
         } else {
           expect(ep.body.forward_body).toBe(req.body);
         }
         expect(JSON.stringify(ep.body)).not.toContain("var.dns_api_token");
-        expect(JSON.stringify(ep.ephemeral_body)).toContain("${var.dns_api_token}");
+        expect(JSON.stringify(w[`f ${label}`])).toContain("${var.dns_api_token}");
       }
       expect(Testing.toHaveResourceWithProperties(JSON.stringify(json), RestfulResource.tfResourceType, { path: "/tasks" })).toBe(true);
     });
@@ -252,9 +259,10 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       const ttl = new TerraformVariable(stack, "ttl", { type: "number" });
       new DnsFailover(stack, "do", { ...common, dns: { provider: "digitalocean", domain: "example.com", recordId: 1, name: "www", ttl: ttl.numberValue, apiToken: token } });
       new DnsFailover(stack, "pb", { ...common, dns: { provider: "porkbun", domain: "example.com", ttl: ttl.numberValue, apiKey: token, secretApiKey: token } });
-      const r = resourcesByName(synthJson(l, stack, true), "restful_resource");
+      const json = synthJson(l, stack, true);
+      const r = resourcesByName(json, "restful_resource");
       expect(r["do failover"].body.forward_body).toBe('{"type":"A","data":"203.0.113.50","ttl":${var.ttl}}');
-      expect(r["pb failover"].ephemeral_body.forward_body).toContain('"ttl":"${var.ttl}"');
+      expect(writeOnlyByName(json)["pb failover"].forward_body).toContain('"ttl":"${var.ttl}"');
     });
   });
 
@@ -328,7 +336,7 @@ describe.each(CORES)("DnsFailover [%s]", (coreName) => {
       expect(() => new DnsFailover(stack, "c", { ...common, dns: { provider: "porkbun", domain: "example.com", apiKey: "${var.k}", secretApiKey: "sk1_literal" } })).toThrow(/dns\.secretApiKey must not be a literal/);
       expect(
         () => new DnsFailover(stack, "d", { ...common, dns: { provider: "generic", url: "https://dns.example.net/x", method: "PUT", headers: { Authorization: "Bearer literal" }, body: "{{content}}" } }),
-      ).toThrow(/dns\.headers\.Authorization carries a credential as a literal/);
+      ).toThrow(/dns\.headers\.Authorization:? carries a credential as a literal/);
     });
   });
 

@@ -13,7 +13,7 @@ describe.each(CORES)("ForwardEndpoint [%s]", (coreName) => {
     return { stack, token };
   };
 
-  it("applies the Pulumi resource's defaults; forward_headers go to the write-only ephemeral_body", () => {
+  it("applies the Pulumi resource's defaults; forward_headers go to a write-only PATCH (restful_operation ephemeral_body)", () => {
     const json = Testing.synthScope((s) => {
       new RestfulProvider(s, "runlater", {});
       const t = new TerraformVariable(s, "dns_token", { type: "string", sensitive: true });
@@ -31,6 +31,7 @@ describe.each(CORES)("ForwardEndpoint [%s]", (coreName) => {
       read_selector: "data",
       update_method: "PATCH",
       output_attrs: ["id", "name", "slug", "inbound_url"],
+      use_sensitive_output: true,
       body: {
         name: "ep",
         forward_urls: ["https://api.cloudflare.com/client/v4/zones/z/dns_records/r"],
@@ -40,14 +41,21 @@ describe.each(CORES)("ForwardEndpoint [%s]", (coreName) => {
         use_queue: true,
         enabled: true,
       },
-      ephemeral_body: { forward_headers: { Authorization: "Bearer ${var.dns_token}", "Content-Type": "application/json" } },
     })).toBe(true);
-    const r = onlyResource(JSON.parse(json), "restful_resource");
-    expect(Object.keys(r.ephemeral_body).sort()).toEqual(["forward_headers", "runlater_iac_revision"]);
-    expect(r.ephemeral_body.runlater_iac_revision).toMatch(/^[0-9a-f]{32}$/);
+    const parsed = JSON.parse(json);
+    const r = onlyResource(parsed, "restful_resource");
+    expect(r).not.toHaveProperty("ephemeral_body"); // restful_resource drops its hash on updates that keep it
     expect(r.body).not.toHaveProperty("forward_headers");
-    expect(r.body).not.toHaveProperty("runlater_iac_revision");
     expect(r.write_only_attrs).toBeUndefined();
+    const op = onlyResource(parsed, "restful_operation");
+    const id = Object.keys(parsed.resource.restful_resource)[0];
+    expect(op).toEqual({
+      path: `\${restful_resource.${id}.id}`,
+      method: "PATCH",
+      body: {},
+      ephemeral_body: { forward_headers: { Authorization: "Bearer ${var.dns_token}", "Content-Type": "application/json" } },
+      output_attrs: ["data.id"], // Runlater echoes forward_headers inside data: keep them out of state
+    });
   });
 
   it("moves a secret forward body to ephemeral_body (Porkbun keys travel in the body)", () => {
@@ -57,11 +65,10 @@ describe.each(CORES)("ForwardEndpoint [%s]", (coreName) => {
       forwardBody: `{"apikey":"${token.stringValue}","content":"203.0.113.50"}`,
       forwardBodySecret: true,
     });
-    const r = onlyResource(synthJson(l, stack), "restful_resource");
-    expect(r.body).not.toHaveProperty("forward_body");
-    expect(r.ephemeral_body).toEqual({
+    const json = synthJson(l, stack);
+    expect(onlyResource(json, "restful_resource").body).not.toHaveProperty("forward_body");
+    expect(onlyResource(json, "restful_operation").ephemeral_body).toEqual({
       forward_body: '{"apikey":"${var.dns_token}","content":"203.0.113.50"}',
-      runlater_iac_revision: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });
 
@@ -74,10 +81,13 @@ describe.each(CORES)("ForwardEndpoint [%s]", (coreName) => {
     expect(r.find((x) => x.body.name === "tok").body.forward_body).toBe("${jsonencode({\"key\" = var.dns_token})}");
   });
 
-  it("has no ephemeral_body when nothing is write-only", () => {
+  it("has no write-only PATCH when nothing is write-only", () => {
     const { stack } = setup();
-    new ForwardEndpoint(stack, "ep", { forwardUrls: ["https://x.example.com/"] });
-    expect(onlyResource(synthJson(l, stack), "restful_resource")).not.toHaveProperty("ephemeral_body");
+    const ep = new ForwardEndpoint(stack, "ep", { forwardUrls: ["https://x.example.com/"] });
+    const json = synthJson(l, stack);
+    expect(onlyResource(json, "restful_resource")).not.toHaveProperty("ephemeral_body");
+    expect(json.resource.restful_operation).toBeUndefined();
+    expect(ep.credentials).toBeUndefined();
   });
 
   it("uses use_lane in the schedules dialect, and passes optional fields", () => {
@@ -103,16 +113,25 @@ describe.each(CORES)("ForwardEndpoint [%s]", (coreName) => {
     });
   });
 
-  it("exposes inboundUrl, endpointId and slug as references to output", () => {
+  it("exposes inboundUrl and slug as references to sensitive_output, endpointId from the id (known across updates)", () => {
     const { stack } = setup();
     const ep = new ForwardEndpoint(stack, "ep", { forwardUrls: ["https://x.example.com/"] });
     new TerraformOutput(stack, "u", { value: ep.inboundUrl });
     new TerraformOutput(stack, "i", { value: ep.endpointId });
     new TerraformOutput(stack, "s", { value: ep.slug });
     const out = synthJson(l, stack).output;
-    expect(out.u.value).toMatch(/^\$\{restful_resource\.ep_[0-9A-F]{8}\.output\.inbound_url\}$/);
-    expect(out.i.value).toMatch(/\.output\.id\}$/);
-    expect(out.s.value).toMatch(/\.output\.slug\}$/);
+    expect(out.u.value).toMatch(/^\$\{restful_resource\.ep_[0-9A-F]{8}\.sensitive_output\.inbound_url\}$/);
+    expect(out.i.value).toMatch(/^\$\{replace\(restful_resource\.ep_[0-9A-F]{8}\.id, "\/endpoints\/", ""\)\}$/);
+    expect(out.s.value).toMatch(/\.sensitive_output\.slug\}$/);
+  });
+
+  it("an adopted endpoint keeps output (import cannot set use_sensitive_output) but wraps its URL in sensitive()", () => {
+    const { stack } = setup();
+    const ep = new ForwardEndpoint(stack, "ep", { forwardUrls: ["https://x.example.com/"], adoptId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b" });
+    new TerraformOutput(stack, "u", { value: ep.inboundUrl, sensitive: true });
+    const json = synthJson(l, stack);
+    expect(onlyResource(json, "restful_resource")).not.toHaveProperty("use_sensitive_output");
+    expect(json.output.u.value).toMatch(/^\$\{sensitive\(restful_resource\.ep_[0-9A-F]{8}\.output\.inbound_url\)\}$/);
   });
 
   it("reports every invalid prop, naming the field", () => {

@@ -25,7 +25,7 @@ describe.each(CORES)("HealthCheckTask [%s]", (coreName) => {
       read_selector: "data",
       update_method: "PATCH",
       write_only_attrs: ["cron"],
-      output_attrs: ["id", "name", "url", "schedule_type", "cron_expression", "enabled"],
+      output_attrs: ["id", "name", "schedule_type", "cron_expression", "enabled"], // no url: it may be an inbound URL (sensitive)
       body: {
         name: "health",
         url: "https://primary.example.com/health",
@@ -37,8 +37,9 @@ describe.each(CORES)("HealthCheckTask [%s]", (coreName) => {
         expected_status_codes: "200,204",
       },
     })).toBe(true);
-    // No headers or body given: no ephemeral_body at all (nothing write-only to keep in sync).
+    // No headers or body given: nothing write-only, no PATCH.
     expect(onlyResource(JSON.parse(json), "restful_resource")).not.toHaveProperty("ephemeral_body");
+    expect(JSON.parse(json).resource.restful_operation).toBeUndefined();
   });
 
   it("sends the schedule as both cron (create) and cron_expression (update), with cron write-only", () => {
@@ -49,39 +50,36 @@ describe.each(CORES)("HealthCheckTask [%s]", (coreName) => {
     expect(r.write_only_attrs).toEqual(["cron"]);
   });
 
-  it("keeps headers and the request body out of body (write-only ephemeral_body), disjoint from body", () => {
+  it("keeps headers and the request body out of the task: a write-only PATCH (restful_operation ephemeral_body) sends them", () => {
     const { stack } = synthTask();
     const tok = new TerraformVariable(stack, "health_token", { type: "string", sensitive: true });
-    new HealthCheckTask(stack, "auth", {
+    const task = new HealthCheckTask(stack, "auth", {
       url: "https://primary.example.com/health",
       method: "post" as "POST",
       headers: { Authorization: `Bearer ${tok.stringValue}` },
       body: '{"probe":true}',
     });
-    const r = synthJson(l, stack).resource.restful_resource;
-    const auth = Object.values<any>(r).find((x) => x.body.name === "auth");
-    expect(auth.ephemeral_body).toEqual({
-      headers: { Authorization: "Bearer ${var.health_token}" },
-      body: '{"probe":true}',
-      runlater_iac_revision: expect.stringMatching(/^[0-9a-f]{32}$/),
-    });
+    const json = synthJson(l, stack);
+    const [id, auth] = Object.entries<any>(json.resource.restful_resource).find(([, x]) => x.body.name === "auth")!;
+    expect(auth).not.toHaveProperty("ephemeral_body");
     expect(auth.body.method).toBe("POST");
-    for (const k of Object.keys(auth.ephemeral_body)) expect(auth.body).not.toHaveProperty(k);
+    expect(auth.body).not.toHaveProperty("headers");
+    expect(auth.body).not.toHaveProperty("body");
+    expect(onlyResource(json, "restful_operation")).toEqual({
+      path: `\${restful_resource.${id}.id}`,
+      method: "PATCH",
+      body: {},
+      ephemeral_body: { headers: { Authorization: "Bearer ${var.health_token}" }, body: '{"probe":true}' },
+      output_attrs: ["data.id"],
+    });
+    expect(task.credentials).toBeDefined();
   });
 
-  it("sends headers: {} (to clear them), and revises the marker whenever body or its references change", () => {
-    const rev = (props: Partial<import("../../lib/cdktf").HealthCheckTaskProps>) =>
-      onlyResource(synthTask({ headers: {}, ...props }).json, "restful_resource").ephemeral_body;
-    const a = rev({});
-    expect(a.headers).toEqual({});
-    expect(rev({})).toEqual(a); // stable across syntheses
-    expect(rev({ cron: "*/5 * * * *" }).runlater_iac_revision).not.toBe(a.runlater_iac_revision);
-    expect(rev({ headers: { X: "1" } }).runlater_iac_revision).toBe(a.runlater_iac_revision); // headers are not body
-    const { stack } = synthTask();
-    const v = new TerraformVariable(stack, "hook", { type: "string" });
-    new HealthCheckTask(stack, "ref", { url: "https://primary.example.com/health", headers: {}, onFailureUrl: v.stringValue });
-    const r = Object.values<any>(synthJson(l, stack).resource.restful_resource).find((x) => x.body.name === "ref");
-    expect(r.ephemeral_body.runlater_iac_revision).toMatch(/^\$\{sha256\("[0-9a-f]{32}-\$\{var\.hook\}"\)\}$/);
+  it("sends headers: {} (to clear them); the PATCH does not depend on the task's body", () => {
+    const op = (props: Partial<import("../../lib/cdktf").HealthCheckTaskProps>) => onlyResource(synthTask({ headers: {}, ...props }).json, "restful_operation");
+    const a = op({});
+    expect(a.ephemeral_body).toEqual({ headers: {} });
+    expect(op({ cron: "*/5 * * * *" })).toEqual(a); // a body change is the task's update alone
   });
 
   it("passes optional fields through and leaves unset ones out (so a removal is a merge-patch null)", () => {
@@ -115,10 +113,10 @@ describe.each(CORES)("HealthCheckTask [%s]", (coreName) => {
     }
   });
 
-  it("exposes taskId as a reference to output.id", () => {
+  it("exposes taskId from the resource id (which the provider keeps across updates)", () => {
     const { stack, task } = synthTask();
     new TerraformOutput(stack, "task", { value: task.taskId });
-    expect(synthJson(l, stack).output.task.value).toMatch(/^\$\{restful_resource\.health_[0-9A-F]{8}\.output\.id\}$/);
+    expect(synthJson(l, stack).output.task.value).toMatch(/^\$\{replace\(restful_resource\.health_[0-9A-F]{8}\.id, "\/tasks\/", ""\)\}$/);
   });
 
   it("joins token status-code lists in Terraform", () => {
