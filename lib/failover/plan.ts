@@ -305,7 +305,11 @@ export function planFailover(input: FailoverPlanInput, opts: PlanOptions = {}): 
   }
   const records = planRecords(input);
   const multi = Array.isArray(input.records);
+  // A target that is one engine value as a whole (a Pulumi `secret({...})`) is checked when it
+  // resolves; nothing can be built from it before.
+  const wholeUnknown = records.some((r) => isUnresolved(r.dns));
   for (const rec of records) {
+    if (isUnresolved(rec.dns)) continue;
     for (const which of ["primary", "backup"] as const) {
       for (const issue of validateDnsTarget(rec.dns, rec[which], { isUnresolved })) {
         const target = issue.severity === "error" ? errors : warnings;
@@ -322,14 +326,14 @@ export function planFailover(input: FailoverPlanInput, opts: PlanOptions = {}): 
   const name = typeof input.name === "string" ? input.name : "";
   const groups =
     opts.groups ?? groupRecords(records, { isUnresolved, identity: opts.identity, wiring: converge ? "converge" : wiring === "seed" ? "seed" : "edge" });
-  if (multi && errors.length === 0) errors.push(...checkGroups(records, groups, wiring, isUnresolved));
+  if (multi && errors.length === 0 && !wholeUnknown) errors.push(...checkGroups(records, groups, wiring, isUnresolved));
   const layout = failoverLayout(converge ? "converge" : "edge", failback === "manual" ? "manual" : "auto", {
     failover: groups.failover.length,
     recovery: groups.recovery.length,
   });
   let objects: PlannedObject[] = [];
   const haveInputErrors = errors.length > 0;
-  if (!haveInputErrors) {
+  if (!haveInputErrors && !wholeUnknown) {
     objects = buildObjects(layout, {
       name,
       wiring,
