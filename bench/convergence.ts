@@ -49,6 +49,30 @@ export interface HarnessOptions {
   latchGraceSeconds?: number;
   /** Lost action webhooks, 0..1 (the emulator's `hookLossProbability`). @default 0 */
   hookLoss?: number;
+  /**
+   * Several records in one failover (issue 12 §3), each seeded in the emulated Cloudflare zone
+   * `example.com` with its primary content. @default one A record `www.example.com` (PRIMARY → BACKUP)
+   */
+  records?: HarnessRecord[];
+}
+
+/** One record of a harnessed failover of several records. */
+export interface HarnessRecord {
+  /** FQDN in `example.com`. */
+  name: string;
+  type: "A" | "AAAA";
+  primary: string;
+  backup: string;
+}
+
+/** One record of a deployed harness. */
+export interface HarnessRecordView extends HarnessRecord {
+  /** Its DNS API URL (the forward URL of its stored requests). */
+  url: string;
+  /** Current content. */
+  content(): string | undefined;
+  /** Its timeline from successful DNS writes: [at, content]. */
+  timeline(): { at: number; content: string }[];
 }
 
 /** A deployed failover under test. */
@@ -66,6 +90,8 @@ export interface Harness {
   primaryTimeline: { at: number; up: boolean }[];
   /** The record's timeline from successful DNS writes: [at, content]. */
   recordTimeline(): { at: number; content: string }[];
+  /** Every record of the failover (one unless `records` was given). */
+  records: HarnessRecordView[];
   /** Executions (cron + forward attempts) and DNS writes so far. */
   counts(): { executions: number; dnsWrites: number; hooks: number };
   close(): Promise<void>;
@@ -89,16 +115,22 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
     const primary = emu.target("primary");
     const primaryUrl = inProcess ? "http://primary.test/_emulator/targets/primary" : primary.url;
     const cfApi = inProcess ? "http://api.cloudflare.test/client/v4" : emu.cloudflareApiUrl;
-    const plan = planFailover({
+    const cf = emu.dns("cloudflare");
+    const extra = (opts.records ?? []).map((r) => {
+      const zoneId = cf.getZone("example.com")!.id;
+      const recordId = r.name === "www.example.com" && r.type === "A" ? seeded.dns.recordId : cf.addRecord(zoneId, { name: r.name, type: r.type, content: r.primary, ttl: 60 });
+      return { ...r, dns: { ...seeded.dns, recordId, name: r.name, type: r.type, apiBaseUrl: cfApi }, content: () => cf.getRecord(zoneId, recordId)?.content };
+    });
+    const common = {
       name: "www",
       healthCheck: { url: primaryUrl, timeoutMs: opts.timeoutMs ?? 10_000 },
-      primary: PRIMARY,
-      backup: BACKUP,
       wiring: opts.wiring,
       retryAttempts: opts.retryAttempts,
       latch: opts.latchGraceSeconds ? { graceSeconds: opts.latchGraceSeconds } : undefined,
-      dns: { ...seeded.dns, apiBaseUrl: cfApi },
-    });
+    };
+    const plan = opts.records
+      ? planFailover({ ...common, records: extra.map((r) => ({ dns: r.dns, primary: r.primary, backup: r.backup })) })
+      : planFailover({ ...common, primary: PRIMARY, backup: BACKUP, dns: { ...seeded.dns, apiBaseUrl: cfApi } });
     if (plan.errors.length > 0) throw new Error(`harness plan: ${JSON.stringify(plan.errors)}`);
     const client = new RunlaterClient({ apiKey: emu.apiKey, baseUrl: emu.runlaterApiUrl });
     const target = {
@@ -109,6 +141,23 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
     const objects = await applyPlan(plan, target);
     const t0 = emu.now().getTime();
     const dnsUrl = String(plan.failoverEndpoint.forwardUrls[0]);
+    const timelineOf = (url: string, p: string, b: string) => {
+      const out: { at: number; content: string }[] = [{ at: 0, content: p }];
+      const writes = emu
+        .deliveries({ kind: "forward" })
+        .filter((d) => d.url === url && d.status === "success")
+        .map((d) => ({ at: Date.parse(d.finishedAt) - t0, content: d.requestBody.includes(b) ? b : p }))
+        .sort((x, y) => x.at - y.at);
+      for (const w of writes) if (out[out.length - 1]!.content !== w.content) out.push(w);
+      return out;
+    };
+    const views: HarnessRecordView[] = opts.records
+      ? extra.map((r, i) => {
+          const url = plan.records[i]!.url;
+          return { name: r.name, type: r.type, primary: r.primary, backup: r.backup, url, content: r.content, timeline: () => timelineOf(url, r.primary, r.backup) };
+        })
+      : [{ name: "www.example.com", type: "A", primary: PRIMARY, backup: BACKUP, url: dnsUrl, content: seeded.content, timeline: () => timelineOf(dnsUrl, PRIMARY, BACKUP) }];
+    const dnsUrls = new Set(views.map((v) => v.url));
     const primaryTimeline: { at: number; up: boolean }[] = [{ at: 0, up: true }];
     let dnsFault: (() => void) | undefined;
     const apply = (s: ScriptStep) => {
@@ -142,6 +191,7 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
       elapsed: () => emu.now().getTime() - t0,
       record: seeded.content,
       primaryTimeline,
+      records: views,
       async run(script, untilMs) {
         const steps = [...script].sort((a, b) => a.at - b.at);
         for (const s of steps) {
@@ -151,21 +201,12 @@ export async function harness(opts: HarnessOptions): Promise<Harness> {
         }
         await emu.advanceTo(t0 + untilMs);
       },
-      recordTimeline() {
-        const out: { at: number; content: string }[] = [{ at: 0, content: PRIMARY }];
-        const writes = emu
-          .deliveries({ kind: "forward" })
-          .filter((d) => d.url === dnsUrl && d.status === "success")
-          .map((d) => ({ at: Date.parse(d.finishedAt) - t0, content: d.requestBody.includes(BACKUP) ? BACKUP : PRIMARY }))
-          .sort((a, b) => a.at - b.at);
-        for (const w of writes) if (out[out.length - 1]!.content !== w.content) out.push(w);
-        return out;
-      },
+      recordTimeline: () => views[0]!.timeline(),
       counts() {
         const all = emu.deliveries();
         return {
           executions: all.filter((d) => d.kind === "cron" || d.kind === "forward" || d.kind === "once").length,
-          dnsWrites: all.filter((d) => d.kind === "forward" && d.url === dnsUrl).length,
+          dnsWrites: all.filter((d) => d.kind === "forward" && dnsUrls.has(d.url)).length,
           hooks: all.filter((d) => d.kind.startsWith("hook")).length,
         };
       },
@@ -200,7 +241,10 @@ export function measure(
   boundMs: number,
   /** Windows [from, to) in which dead-primary time is not counted (nothing can write DNS then). */
   exclude: [number, number][] = [],
+  /** The record's two contents. @default PRIMARY, BACKUP */
+  contents: { primary: string; backup: string } = { primary: PRIMARY, backup: BACKUP },
 ): RunMetrics {
+  const { primary: PRIMARY, backup: BACKUP } = contents;
   const excluded = (t: number) => exclude.some(([a, b]) => t >= a && t < b);
   const cuts = [...new Set([0, endMs, ...primary.map((p) => p.at), ...record.map((r) => r.at), ...exclude.flat()])]
     .filter((t) => t >= 0 && t <= endMs)

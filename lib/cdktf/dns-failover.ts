@@ -28,6 +28,8 @@ import {
   type FailoverWiring,
   type PlanObjectKey,
   planFailover,
+  type RecordFieldNames,
+  partOf,
   type Resolved,
   resolvePlanRefs,
 } from "../failover/plan";
@@ -115,16 +117,31 @@ export interface DnsFailoverCloudflareProps {
 /** What `DnsFailover` does when the record construct does not ignore changes to `content`. */
 export type RecordGuard = "fix" | "warn" | "error";
 
-/** Props of {@link DnsFailover}. Give either `record` (+ `dnsApiToken`), or `dns`. */
+/**
+ * One record of a failover of several records (`DnsFailoverProps.records`): `record` (a
+ * Cloudflare record construct, with the failover's `dnsApiToken`/`cloudflare`) or `dns`.
+ */
+export interface DnsFailoverRecordProps {
+  /** A managed Cloudflare record construct; uses the failover's `dnsApiToken` and `cloudflare` settings. */
+  readonly record?: CloudflareRecordLike;
+  /** Any supported DNS target, credentials as tokens (as `DnsFailoverProps.dns`). */
+  readonly dns?: DnsTarget;
+  /** This record's content while the primary is healthy (e.g. the IPv6 address of an AAAA record). @default the failover's `primary` */
+  readonly primary?: string;
+  /** This record's content after a failover. @default the failover's `backup` */
+  readonly backup?: string;
+}
+
+/** Props of {@link DnsFailover}. Give one DNS target (`record` + `dnsApiToken`, or `dns`), or `records`. */
 export interface DnsFailoverProps {
   /** Base name; the Runlater objects are named `<name> failover`, `<name> recovery`, `<name> health`. @default the construct id */
   readonly name?: string;
   /** The health check on the primary. */
   readonly healthCheck: DnsFailoverHealthCheckProps;
-  /** Record content while the primary is healthy (an IP for A/AAAA). */
-  readonly primary: string;
-  /** Record content after a failover. */
-  readonly backup: string;
+  /** Record content while the primary is healthy (an IP for A/AAAA). Required unless every one of `records` has its own. */
+  readonly primary?: string;
+  /** Record content after a failover. Required unless every one of `records` has its own. */
+  readonly backup?: string;
   /** A managed Cloudflare record (`CloudflareDnsRecord` or `@cdktf/provider-cloudflare`'s `DnsRecord`). */
   readonly record?: CloudflareRecordLike;
   /**
@@ -142,6 +159,13 @@ export interface DnsFailoverProps {
    * `secretApiKey`, secret generic headers, a secret generic body) must be tokens.
    */
   readonly dns?: DnsTarget;
+  /**
+   * Several records driven by this one health check (1..8), instead of `record`/`dns`: apex and
+   * `www`, an A and an AAAA record. Records whose stored requests share method, headers and body
+   * (same provider, token and content: literals, or the very same token) share one failover and
+   * one recovery endpoint; others get their own (README, "Several records").
+   */
+  readonly records?: readonly DnsFailoverRecordProps[];
   /** `auto`: a recovery endpoint puts the primary back; `manual`: no recovery endpoint or hook. @default "auto" */
   readonly failback?: "auto" | "manual";
   /**
@@ -200,10 +224,14 @@ export class DnsFailover extends Construct {
   readonly recoveryUrl?: string;
   /** The health-check task. */
   readonly healthCheck: HealthCheckTask;
-  /** The endpoint that sets the record to `backup`. */
+  /** The (first) endpoint that sets the record to `backup`. */
   readonly failoverEndpoint: ForwardEndpoint;
-  /** The endpoint that sets the record back to `primary`; absent with `failback: "manual"`. */
+  /** The (first) endpoint that sets the record back to `primary`; absent with `failback: "manual"`. */
   readonly recoveryEndpoint?: ForwardEndpoint;
+  /** Every failover endpoint (one per distinct stored request; see `records`). */
+  readonly failoverEndpoints: ForwardEndpoint[];
+  /** Every recovery endpoint (none with `failback: "manual"`). */
+  readonly recoveryEndpoints: ForwardEndpoint[];
   /** Which DNS provider the stored requests target. */
   readonly dnsProvider: string;
   /** The wiring used. */
@@ -240,26 +268,20 @@ export class DnsFailover extends Construct {
         `${owner} props`,
       );
     }
-    if (!props.record === !props.dns) {
-      throw new RunlaterValidationError(
-        [{ field: "record", message: "give exactly one DNS target: `record` (a Cloudflare record construct, + `dnsApiToken`) or `dns` (any provider)" }],
-        `${owner} props`,
-      );
-    }
     const literals = failoverLiteralCredentialIssues(props);
     if (literals.length > 0) throw new RunlaterValidationError(literals, `${owner} props`);
-
-    const { target, unquote } = props.record
-      ? this.cloudflareTargetFromRecord(props.record, props, owner)
-      : prepareTarget(props.dns as DnsTarget, owner);
-    this.dnsProvider = String((target as { provider?: unknown }).provider);
+    const recs = this.recordTargets(props, owner);
+    const multi = props.records !== undefined;
+    this.dnsProvider = [...new Set(recs.map((r) => String((r.target as { provider?: unknown }).provider)))].join(", ");
 
     const name = props.name ?? id;
     const hc = props.healthCheck ?? ({} as DnsFailoverHealthCheckProps);
     const plan = planFailover(
       {
         name,
-        dns: target,
+        ...(multi
+          ? { records: recs.map((r) => ({ dns: r.target, primary: r.primary, backup: r.backup, fieldNames: r.fieldNames })) }
+          : { dns: recs[0]!.target, dnsFieldNames: recs[0]!.fieldNames }),
         primary: props.primary,
         backup: props.backup,
         failback,
@@ -286,18 +308,24 @@ export class DnsFailover extends Construct {
     printWarningsAtSynth(this, owner, () => this.warnings);
     for (const w of plan.warnings) core.Annotations.of(this).addWarning(`${w.field}: ${w.message}`);
 
-    // The credentials must be tokens: check the built request, whatever the provider.
-    const request = buildDnsUpdateRequest(target, props.backup);
-    for (const h of request.secretHeaderNames) {
-      if (!isExpression(request.headers[h])) {
-        throw new Error(
-          `${owner}: dns.headers.${h} carries a credential as a literal; it would be written in clear text to cdk.tf.json. Use a token (a sensitive TerraformVariable).`,
-        );
+    // The credentials must be tokens: check each built request, whatever the provider.
+    let bodyIsSecret = false;
+    for (const r of recs) {
+      const request = buildDnsUpdateRequest(r.target, (r.backup ?? props.backup) as string);
+      const field = multi ? `records[${recs.indexOf(r)}].dns` : "dns";
+      for (const h of request.secretHeaderNames) {
+        if (!isExpression(request.headers[h])) {
+          throw new Error(
+            `${owner}: ${field}.headers.${h} carries a credential as a literal; it would be written in clear text to cdk.tf.json. Use a token (a sensitive TerraformVariable).`,
+          );
+        }
       }
+      if (request.bodyIsSecret && !isExpression(request.body)) {
+        throw new Error(`${owner}: ${field}.body carries a credential as a literal; use tokens (sensitive TerraformVariables) for the keys.`);
+      }
+      bodyIsSecret ||= request.bodyIsSecret;
     }
-    if (request.bodyIsSecret && !isExpression(request.body)) {
-      throw new Error(`${owner}: dns.body carries a credential as a literal; use tokens (sensitive TerraformVariables) for the keys.`);
-    }
+    const unquote = recs.flatMap((r) => r.unquote);
 
     // Every object of the wiring, in plan order; references resolve to earlier objects' URLs
     // (Terraform references, so the engine orders the creates).
@@ -308,13 +336,14 @@ export class DnsFailover extends Construct {
     for (const o of plan.objects) {
       if (o.kind === "endpoint") {
         const spec = resolve(o.spec);
-        const dnsRequest = o.key === "failover" || o.key === "recovery";
+        const part = partOf(o.key).part;
+        const dnsRequest = part === "failover" || part === "recovery";
         const ep = new ForwardEndpoint(this, o.key, {
           name: spec.name,
           forwardUrls: spec.forwardUrls,
           forwardHeaders: spec.forwardHeaders,
           forwardBody: dnsRequest ? unquoteTokens(spec.forwardBody ?? undefined, unquote) : (spec.forwardBody ?? undefined),
-          forwardBodySecret: dnsRequest ? request.bodyIsSecret : false,
+          forwardBodySecret: dnsRequest ? bodyIsSecret : false,
           forwardMethod: spec.forwardMethod ?? undefined,
           retryAttempts: spec.retryAttempts,
           useLane: spec.useQueue,
@@ -367,8 +396,12 @@ export class DnsFailover extends Construct {
     }
     this.children = children;
     orderAfterWriteOnlyPatches(this);
-    this.failoverEndpoint = children.failover as ForwardEndpoint;
-    this.recoveryEndpoint = children.recovery as ForwardEndpoint | undefined;
+    const endpointsOf = (p: "failover" | "recovery") =>
+      plan.objects.filter((o) => partOf(o.key).part === p).map((o) => children[o.key] as ForwardEndpoint);
+    this.failoverEndpoints = endpointsOf("failover");
+    this.recoveryEndpoints = endpointsOf("recovery");
+    this.failoverEndpoint = this.failoverEndpoints[0]!;
+    this.recoveryEndpoint = this.recoveryEndpoints[0];
     this.healthCheck = children.health as HealthCheckTask;
     this.wiring = plan.wiring;
     this.cost = plan.cost;
@@ -376,8 +409,49 @@ export class DnsFailover extends Construct {
     this.failoverUrl = this.failoverEndpoint.inboundUrl;
     this.recoveryUrl = this.recoveryEndpoint?.inboundUrl;
 
-    const guardWarning = props.record ? this.guardRecord(props.record, guard) : undefined;
-    if (guardWarning) warnings.push({ field: "record", message: guardWarning });
+    for (const r of recs) {
+      const guardWarning = r.record ? this.guardRecord(r.record, guard) : undefined;
+      if (guardWarning) warnings.push({ field: r.fieldNames?.prefix ?? "record", message: guardWarning });
+    }
+  }
+
+  /** Each record's DNS target (tokens prepared) with the field names the user wrote. */
+  private recordTargets(props: DnsFailoverProps, owner: string): RecordTarget[] {
+    const fail = (field: string, message: string): never => {
+      throw new RunlaterValidationError([{ field, message }], `${owner} props`);
+    };
+    const fromRecord = (record: CloudflareRecordLike, prefix: string, primary?: string, backup?: string): RecordTarget => {
+      const { target, unquote } = this.cloudflareTargetFromRecord(record, props, owner);
+      const tokenField = props.dnsApiToken === undefined && props.cloudflare?.apiToken !== undefined ? "cloudflare.apiToken" : "dnsApiToken";
+      const fieldNames: RecordFieldNames = {
+        prefix,
+        fields: { recordId: `${prefix}.id`, apiToken: tokenField, apiBaseUrl: "cloudflare.apiBaseUrl", method: "cloudflare.method" },
+      };
+      return { target, unquote, record, primary, backup, fieldNames };
+    };
+    if (props.records !== undefined) {
+      if (props.record !== undefined || props.dns !== undefined) {
+        fail("records", "give either `records` or one DNS target (`record` + `dnsApiToken`, or `dns`), not both");
+      }
+      if (!Array.isArray(props.records)) fail("records", "must be an array of 1 to 8 records");
+      if (props.records.length === 0 || props.records.length > 8) {
+        fail("records", `must hold 1 to 8 records, got ${props.records.length} (Runlater allows 10 forward URLs per endpoint: the relay's are the failover endpoints and both latches)`);
+      }
+      return props.records.map((r, i) => {
+        const at = `records[${i}]`;
+        if (typeof r !== "object" || r === null || Array.isArray(r)) return fail(at, "must be an object with `record` or `dns`");
+        if (!r.record === !r.dns) fail(at, "give exactly one DNS target: `record` (+ the failover's `dnsApiToken`) or `dns`");
+        if (r.record) return fromRecord(r.record, `${at}.record`, r.primary, r.backup);
+        const { target, unquote } = prepareTarget(r.dns as DnsTarget, owner, `${at}.dns`);
+        return { target, unquote, primary: r.primary, backup: r.backup, fieldNames: { prefix: `${at}.dns` } };
+      });
+    }
+    if (!props.record === !props.dns) {
+      fail("record", "give exactly one DNS target: `record` (a Cloudflare record construct, + `dnsApiToken`) or `dns` (any provider), or several in `records`");
+    }
+    if (props.record) return [fromRecord(props.record, "record")];
+    const { target, unquote } = prepareTarget(props.dns as DnsTarget, owner, "dns");
+    return [{ target, unquote, fieldNames: undefined }];
   }
 
   /** The Cloudflare target for a record construct: ids by reference, configured values where known. */
@@ -418,7 +492,7 @@ export class DnsFailover extends Construct {
         `${owner} props`,
       );
     }
-    requireSecretToken(apiToken, "dnsApiToken", owner);
+    requireSecretToken(apiToken, props.dnsApiToken !== undefined ? "dnsApiToken" : "cloudflare.apiToken", owner);
     const literal = <T>(v: T | undefined): T | undefined => (v === undefined || v === null || isUnresolved(v) ? undefined : v);
     const type = literal(record.typeInput) ?? record.type;
     const target: DnsTarget = {
@@ -486,6 +560,16 @@ export class DnsFailover extends Construct {
   }
 }
 
+/** One record of the construct: its target, with where the user wrote it. */
+interface RecordTarget {
+  target: DnsTarget;
+  unquote: string[];
+  record?: CloudflareRecordLike;
+  primary?: string;
+  backup?: string;
+  fieldNames: RecordFieldNames | undefined;
+}
+
 function ignoresContent(lc: TerraformResourceLifecycle | undefined): boolean {
   const ic = lc?.ignoreChanges;
   if (ic === "all") return true;
@@ -504,12 +588,12 @@ function isRecordLike(r: unknown): r is CloudflareRecordLike {
  * would be garbage). Tokens that stand for JSON numbers/booleans are returned in `unquote` so
  * the built body renders them bare (`"ttl":${var.ttl}`); Porkbun sends its TTL as a string.
  */
-function prepareTarget(dns: DnsTarget, owner: string): { target: DnsTarget; unquote: string[] } {
+function prepareTarget(dns: DnsTarget, owner: string, field = "dns"): { target: DnsTarget; unquote: string[] } {
   if (!dns || typeof dns !== "object") return { target: dns, unquote: [] };
   const core = cdktfCore();
   const out = { ...(dns as unknown as Record<string, unknown>) };
   for (const k of ["apiToken", "apiKey", "secretApiKey"]) {
-    if (k in out) requireSecretToken(out[k], `dns.${k}`, owner);
+    if (k in out) requireSecretToken(out[k], `${field}.${k}`, owner);
   }
   const unquote: string[] = [];
   for (const [k, v] of Object.entries(out)) {

@@ -4,7 +4,7 @@
  * its spec, references to other objects' URLs left as {@link PlanRef}s for the engine to resolve,
  * and every field validated before anything is created. Pure: no engine, no I/O.
  */
-import { buildDnsUpdateRequest, type DnsTarget, validateDnsTarget } from "../dns";
+import { type DnsTarget, validateDnsTarget } from "../dns";
 import type { CronTaskSpec, EndpointSpec, HttpMethod } from "../runlater/model";
 import {
   isPrivateHost,
@@ -12,10 +12,24 @@ import {
   validateCronTaskSpec,
   validateEndpointSpec,
 } from "../runlater/validate";
+import { costOf, cronEveryMinutes, type FailoverCost } from "./cost";
 import { checkFieldTypes, checkInputShape, kindOf } from "./input";
-import { type FailoverWiring, failoverLayout, type PlanObjectKey, type PlanRef, refTo, resolvePlanRefs } from "./wiring";
+import {
+  checkRecordsShape,
+  dnsRequestFor,
+  type FailoverRecord,
+  groupRecords,
+  type PlanRecord,
+  planRecords,
+  type RecordFieldNames,
+  type RecordGroups,
+} from "./records";
+import { buildObjects } from "./specs";
+import { dnsKey, type FailoverWiring, failoverLayout, type PlanObjectKey, type PlanRef, partOf, resolvePlanRefs } from "./wiring";
 
 export * from "./wiring";
+export * from "./records";
+export type { FailoverCost } from "./cost";
 
 /** Health check settings of a failover. Defaults follow the seed guide's tips. */
 export interface FailoverHealthCheck {
@@ -67,12 +81,21 @@ export interface FailoverPlanInput {
   /** Base name; objects are named `<name> <role>` (`<name> health`, `<name> failover`, …). */
   name: string;
   healthCheck: FailoverHealthCheck;
-  /** Record content while the primary is healthy (an IP for A/AAAA records). */
-  primary: string;
-  /** Record content after a failover. */
-  backup: string;
-  /** Which record to change and how (provider, ids, credentials). */
-  dns: DnsTarget;
+  /** Record content while the primary is healthy (an IP for A/AAAA records); the default of each of `records`. */
+  primary?: string;
+  /** Record content after a failover; the default of each of `records`. */
+  backup?: string;
+  /** Which record to change and how (provider, ids, credentials). Give this or `records`. */
+  dns?: DnsTarget;
+  /**
+   * Several records driven by one health check (1..8), instead of `dns`: each with its own
+   * target and optional own `primary`/`backup` (an AAAA record needs IPv6 addresses). Records
+   * whose stored requests share method, headers and body share one failover (recovery)
+   * endpoint; see records.ts.
+   */
+  records?: FailoverRecord[];
+  /** How the single-record form's DNS fields are named in errors. @default prefix `dns` */
+  dnsFieldNames?: RecordFieldNames;
   /** `auto`: the primary is put back when it is healthy again. `manual`: never. @default "auto" */
   failback?: "auto" | "manual";
   /** How the objects are wired; see {@link FailoverWiring}. @default "converge" */
@@ -125,18 +148,6 @@ export type PlannedObject =
   | { key: PlanObjectKey; kind: "task"; role: string; secret: boolean; spec: TaskPlanSpec }
   | { key: PlanObjectKey; kind: "monitor"; role: string; secret: false; spec: MonitorPlanSpec };
 
-/** What a failover costs on Runlater and at the DNS API, per failover. */
-export interface FailoverCost {
-  /** Runlater objects. */
-  objects: number;
-  /** Executions per 30-day month while the primary is healthy (Pro includes 1,000,000). */
-  executionsPerMonthHealthy: number;
-  /** Extra executions per hour while the primary is down. */
-  executionsPerHourDown: number;
-  /** DNS API writes per hour while the primary is down (one per failure signal). */
-  dnsWritesPerHourDown: number;
-}
-
 /** The planned failover. */
 export interface FailoverPlan {
   /** Errors (nothing may be created) and warnings (footguns), field-named. */
@@ -150,14 +161,45 @@ export interface FailoverPlan {
   healthCheck: Required<Pick<FailoverHealthCheck, "cron" | "timeoutMs" | "method">> & FailoverHealthCheck;
   /** Cost estimate. */
   cost: FailoverCost;
-  /** The failover endpoint's spec (record := backup; it refers to no other object). */
+  /** The first failover endpoint's spec (record := backup; it refers to no other object). */
   failoverEndpoint: EndpointSpec;
-  /** The recovery endpoint's spec (record := primary); absent with `failback: "manual"`. */
+  /** The records, in input order, with the keys of the endpoints that carry their requests. */
+  records: PlannedRecord[];
+  /** Which records share which failover / recovery endpoint (see records.ts). */
+  groups: RecordGroups;
+  /** The first recovery endpoint's spec (record := primary); absent with `failback: "manual"`. */
   recoveryEndpoint?: EndpointSpec;
   /** The object of `key`, if the wiring has it. */
   object(key: PlanObjectKey): PlannedObject | undefined;
   /** The health-check task with the endpoints' inbound URLs filled in. */
   task(failoverUrl: string, recoveryUrl?: string): CronTaskSpec;
+}
+
+/** One record of a plan: where its stored requests live. */
+export interface PlannedRecord {
+  /** Position in `records` (0 for the single-record form). */
+  index: number;
+  /** Key of the failover endpoint that sets it to its backup. */
+  failover: PlanObjectKey;
+  /** Key of the recovery endpoint that sets it back; absent with manual failback. */
+  recovery?: PlanObjectKey;
+  /** The record's DNS API URL (its stored requests' forward URL). */
+  url: string;
+  primary: string;
+  backup: string;
+}
+
+/** Options of {@link planFailover}. */
+export interface PlanOptions {
+  /** Values not known yet (CDKTF tokens, Pulumi unknowns): passed through without validation. */
+  isUnresolved?: (v: unknown) => boolean;
+  /**
+   * Which records share endpoints, decided by the engine when it registered its resources
+   * (from what was known then: {@link groupRecords}). @default grouped from `input` itself
+   */
+  groups?: RecordGroups;
+  /** Identity of unresolved values for the default grouping (see `GroupOptions.identity`). */
+  identity?: (v: unknown) => unknown;
 }
 
 /** Defaults of a failover (both engines). */
@@ -178,30 +220,12 @@ export const FAILOVER_DEFAULTS = {
 };
 
 const PLACEHOLDER_URL = "https://runlater.eu/in/ep_placeholder";
-/** Seconds the second latch waits after the first. */
-const LATCH2_EXTRA_S = 120;
-
-/** Minutes between runs of a five-field cron, estimated like Runlater does (`*\/n` and `*`). */
-function cronEveryMinutes(cron: string): number {
-  const [min, hour] = cron.trim().split(/\s+/);
-  const step = (f: string | undefined, unit: number) => {
-    if (f === undefined) return unit;
-    if (f === "*") return 1;
-    const m = /^\*\/(\d+)$/.exec(f);
-    if (m) return Number(m[1]);
-    return unit;
-  };
-  const m = step(min, 60);
-  if (m !== 60 || hour === "*") return m;
-  return 60 * step(hour, 24);
-}
-
 /**
  * Plans a failover. `isUnresolved` marks values not known yet (CDKTF tokens, Pulumi unknowns):
  * they are passed through without validation. Hostile values (wrong types, cycles, huge strings)
  * are reported as errors, never thrown.
  */
-export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v: unknown) => boolean } = {}): FailoverPlan {
+export function planFailover(input: FailoverPlanInput, opts: PlanOptions = {}): FailoverPlan {
   const isUnresolved = opts.isUnresolved ?? (() => false);
   const shapeIssues = checkPlanInputShape(input, isUnresolved);
   if (shapeIssues.length > 0) return rejectedPlan(shapeIssues);
@@ -279,168 +303,51 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
       /* reported by the task validator below */
     }
   }
-  for (const [field, content] of [
-    ["primary", input.primary],
-    ["backup", input.backup],
-  ] as const) {
-    for (const issue of validateDnsTarget(input.dns, content, { isUnresolved })) {
-      const target = issue.severity === "error" ? errors : warnings;
-      const f = issue.field === "content" ? field : issue.field;
-      if (target.some((t) => t.field === f && t.message === issue.message)) continue;
-      target.push({ field: f, message: issue.message });
+  const records = planRecords(input);
+  const multi = Array.isArray(input.records);
+  // A target that is one engine value as a whole (a Pulumi `secret({...})`) is checked when it
+  // resolves; nothing can be built from it before.
+  const wholeUnknown = records.some((r) => isUnresolved(r.dns));
+  for (const rec of records) {
+    if (isUnresolved(rec.dns)) continue;
+    for (const which of ["primary", "backup"] as const) {
+      for (const issue of validateDnsTarget(rec.dns, rec[which], { isUnresolved })) {
+        const target = issue.severity === "error" ? errors : warnings;
+        const f = issue.field === "content" ? rec.contentField[which] : rec.field(issue.field);
+        if (target.some((t) => t.field === f && t.message === issue.message)) continue;
+        target.push({ field: f, message: issue.message });
+      }
     }
-  }
-  if (!isUnresolved(input.primary) && !isUnresolved(input.backup) && input.primary === input.backup && typeof input.primary === "string") {
-    warnings.push({ field: "backup", message: "is the same as primary: a failover would change nothing" });
+    if (!isUnresolved(rec.primary) && !isUnresolved(rec.backup) && rec.primary === rec.backup && typeof rec.primary === "string") {
+      warnings.push({ field: rec.contentField.backup, message: "is the same as primary: a failover would change nothing" });
+    }
   }
 
   const name = typeof input.name === "string" ? input.name : "";
-  const layout = failoverLayout(converge ? "converge" : "edge", failback === "manual" ? "manual" : "auto");
-  const n = (suffix: string) => `${name} ${suffix}`;
-  const objects: PlannedObject[] = [];
-  const dnsEndpoint = (suffix: string, content: string, retries: number): EndpointPlanSpec => {
-    // The seed guide updates a Cloudflare record with a PUT of the full record.
-    const dns =
-      wiring === "seed" && typeof input.dns === "object" && input.dns !== null && input.dns.provider === "cloudflare"
-        ? { ...input.dns, method: "PUT" as const }
-        : input.dns;
-    const req = buildDnsUpdateRequest(dns, content, { isUnresolved });
-    return {
-      name: n(suffix),
-      forwardUrls: [req.url],
-      // Runlater merges forward_headers over the inbound request's (lower-cased) headers
-      // case-sensitively (endpoints.ex): lower-case names really override what the sender sent.
-      forwardHeaders: converge ? lowerCaseKeys(req.headers) : req.headers,
-      forwardBody: req.body,
-      forwardMethod: req.method,
-      retryAttempts: retries,
-      useQueue: true,
-      enabled: true,
-      notifyOnFailure: true,
-      notifyOnRecovery: null,
-      onFailureUrl: null,
-      onRecoveryUrl: null,
-    };
-  };
+  const groups =
+    opts.groups ?? groupRecords(records, { isUnresolved, identity: opts.identity, wiring: converge ? "converge" : wiring === "seed" ? "seed" : "edge" });
+  if (multi && errors.length === 0 && !wholeUnknown) errors.push(...checkGroups(records, groups, wiring, isUnresolved));
+  const layout = failoverLayout(converge ? "converge" : "edge", failback === "manual" ? "manual" : "auto", {
+    failover: groups.failover.length,
+    recovery: groups.recovery.length,
+  });
+  let objects: PlannedObject[] = [];
   const haveInputErrors = errors.length > 0;
-  if (!haveInputErrors) {
-    for (const entry of layout) {
-      const base = { key: entry.key, role: entry.role };
-      switch (entry.key) {
-        case "failover":
-          objects.push({ ...base, kind: "endpoint", secret: true, spec: dnsEndpoint("failover", input.backup, converge ? 0 : retryAttempts) });
-          break;
-        case "recovery":
-          objects.push({ ...base, kind: "endpoint", secret: true, spec: dnsEndpoint("recovery", input.primary, retryAttempts) });
-          break;
-        case "latch":
-        case "latch2":
-          objects.push({
-            ...base,
-            kind: "monitor",
-            secret: false,
-            spec: {
-              name: n(entry.suffix),
-              intervalSeconds: FAILOVER_DEFAULTS.latchIntervalSeconds,
-              // The second latch fires 2 minutes after the first: a lost hook or a failed
-              // recovery write gets a second, independent chance.
-              gracePeriodSeconds: entry.key === "latch" ? graceSeconds : Math.min(3600, graceSeconds + LATCH2_EXTRA_S),
-              enabled: true,
-              notifyOnFailure: false,
-              notifyOnRecovery: false,
-              onFailureUrl: refTo("recovery"),
-              onRecoveryUrl: null,
-            },
-          });
-          break;
-        case "relay":
-          objects.push({
-            ...base,
-            kind: "endpoint",
-            secret: false,
-            spec: {
-              name: n("relay"),
-              forwardUrls: failback === "auto" ? [refTo("failover"), refTo("latch"), refTo("latch2")] : [refTo("failover")],
-              forwardMethod: "POST",
-              forwardHeaders: {},
-              forwardBody: null,
-              retryAttempts: 0,
-              useQueue: false,
-              enabled: true,
-              notifyOnFailure: false,
-              notifyOnRecovery: false,
-              onFailureUrl: null,
-              onRecoveryUrl: null,
-            },
-          });
-          break;
-        case "probe":
-          objects.push({
-            ...base,
-            kind: "endpoint",
-            secret: true,
-            spec: {
-              name: n("probe"),
-              forwardUrls: [hc.probeUrl ?? probeUrlFor(hc.url, isUnresolved)],
-              forwardMethod: hc.method,
-              forwardHeaders: lowerCaseKeys(hc.headers),
-              forwardBody: null,
-              retryAttempts: 0,
-              useQueue: false,
-              enabled: true,
-              notifyOnFailure: false,
-              notifyOnRecovery: false,
-              onFailureUrl: refTo("relay"),
-              onRecoveryUrl: null,
-            },
-          });
-          break;
-        case "health":
-          objects.push({
-            ...base,
-            kind: "task",
-            secret: hc.headers !== undefined && Object.keys(hc.headers ?? {}).length > 0,
-            spec: {
-              name: n("health"),
-              url: hc.url,
-              method: hc.method,
-              cron: hc.cron,
-              timeoutMs: hc.timeoutMs,
-              expectedStatusCodes: Array.isArray(hc.expectedStatusCodes) && hc.expectedStatusCodes.length > 0 ? hc.expectedStatusCodes : null,
-              expectedBodyPattern: hc.expectedBodyPattern ?? null,
-              headers: hc.headers ?? {},
-              enabled: true,
-              notifyOnFailure: input.notifyOnFailure ?? FAILOVER_DEFAULTS.notifyOnFailure,
-              notifyOnRecovery: input.notifyOnRecovery ?? FAILOVER_DEFAULTS.notifyOnRecovery,
-              onFailureUrl: refTo("failover"),
-              onRecoveryUrl: failback === "auto" ? refTo("recovery") : null,
-            },
-          });
-          break;
-        case "pulse":
-          objects.push({
-            ...base,
-            kind: "task",
-            secret: false,
-            spec: {
-              name: n("pulse"),
-              url: refTo("probe"),
-              method: "POST",
-              cron: hc.cron,
-              timeoutMs: 10_000,
-              expectedStatusCodes: null,
-              expectedBodyPattern: null,
-              headers: {},
-              enabled: true,
-              notifyOnFailure: false,
-              notifyOnRecovery: false,
-              onFailureUrl: null,
-              onRecoveryUrl: null,
-            },
-          });
-          break;
-      }
-    }
+  if (!haveInputErrors && !wholeUnknown) {
+    objects = buildObjects(layout, {
+      name,
+      wiring,
+      failback,
+      retryAttempts,
+      graceSeconds,
+      records,
+      groups,
+      healthCheck: hc,
+      notifyOnFailure: input.notifyOnFailure ?? FAILOVER_DEFAULTS.notifyOnFailure,
+      notifyOnRecovery: input.notifyOnRecovery ?? FAILOVER_DEFAULTS.notifyOnRecovery,
+      isUnresolved,
+      probeUrlFor,
+    });
     // Every field of every object, before anything is created (placeholders for references).
     // What counts as unknown is the engine's call (`isUnresolved`), including strings built from
     // its tokens.
@@ -454,7 +361,7 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
             ? validateEndpointSpec(spec, { isUnknown: unknown })
             : [];
       for (const i of issues) {
-        const field = prefixedField(o.key, i.field);
+        const field = prefixedField(o.key, i.field, records, groups);
         if (!errors.some((e) => e.field === field && e.message === i.message)) errors.push({ field, message: i.message });
       }
     }
@@ -464,7 +371,23 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
     const o = objects.find((x) => x.key === key);
     return o?.kind === "endpoint" ? (o.spec as unknown as EndpointSpec) : undefined;
   };
-  const cost = costOf(objects, hc.cron, converge);
+  const cost = costOf(objects, hc.cron, converge, records.length, groups.failover.length);
+  const plannedRecords: PlannedRecord[] = haveErrors
+    ? []
+    : records.map((r) => {
+        const fi = groups.failover.findIndex((g) => g.includes(r.index));
+        const ri = groups.recovery.findIndex((g) => g.includes(r.index));
+        const spec = endpointSpec(dnsKey("failover", fi));
+        const pos = groups.failover[fi]!.indexOf(r.index);
+        return {
+          index: r.index,
+          failover: dnsKey("failover", fi),
+          ...(failback === "auto" ? { recovery: dnsKey("recovery", ri) } : {}),
+          url: String(spec?.forwardUrls[pos] ?? ""),
+          primary: r.primary,
+          backup: r.backup,
+        };
+      });
   return {
     errors,
     warnings,
@@ -475,6 +398,8 @@ export function planFailover(input: FailoverPlanInput, opts: { isUnresolved?: (v
     cost,
     failoverEndpoint: (haveErrors ? undefined : endpointSpec("failover")) ?? ({} as EndpointSpec),
     recoveryEndpoint: haveErrors ? undefined : endpointSpec("recovery"),
+    records: plannedRecords,
+    groups,
     object: (key) => (haveErrors ? undefined : objects.find((o) => o.key === key)),
     task: (failoverUrl, recoveryUrl) => {
       const t = objects.find((o) => o.key === "health");
@@ -514,8 +439,10 @@ function checkPlanInputShape(input: unknown, isUnresolved: (v: unknown) => boole
   }
   const i = input as Record<string, unknown>;
   const issues = checkFieldTypes(i, INPUT_TYPES, "", isUnresolved);
+  const multi = i.records !== undefined;
+  issues.push(...checkRecordsShape(i, isUnresolved));
   for (const k of ["primary", "backup"] as const) {
-    if (i[k] === undefined || i[k] === null || i[k] === "") {
+    if (!multi && (i[k] === undefined || i[k] === null || i[k] === "")) {
       issues.push({ field: k, message: `is required: the record's content ${k === "primary" ? "while the primary is healthy" : "after a failover"} (an IP for A/AAAA)` });
     }
   }
@@ -533,7 +460,7 @@ function checkPlanInputShape(input: unknown, isUnresolved: (v: unknown) => boole
       issues.push({ field: "healthCheck.expectedStatusCodes", message: `must be an array of status codes (100..599), e.g. [200], got ${kindOf(codes)}` });
     }
   }
-  for (const k of ["name", "primary", "backup", "healthCheck", "dns", "latch", "failback", "wiring"]) {
+  for (const k of ["name", "primary", "backup", "healthCheck", "dns", "records", "latch", "failback", "wiring"]) {
     if (issues.some((x) => x.field === k || x.field.startsWith(`${k}.`))) continue;
     issues.push(...checkInputShape(i[k], k, isUnresolved));
   }
@@ -551,27 +478,70 @@ function rejectedPlan(errors: ValidationIssue[]): FailoverPlan {
     healthCheck: { url: "", cron: FAILOVER_DEFAULTS.cron, timeoutMs: FAILOVER_DEFAULTS.timeoutMs, method: FAILOVER_DEFAULTS.method },
     cost: { objects: 0, executionsPerMonthHealthy: 0, executionsPerHourDown: 0, dnsWritesPerHourDown: 0 },
     failoverEndpoint: {} as EndpointSpec,
+    records: [],
+    groups: { failover: [], recovery: [] },
     object: () => undefined,
     task: () => ({}) as CronTaskSpec,
   };
 }
 
 /** Field names as users wrote them: health-check fields under `healthCheck.`, others under the object. */
-function prefixedField(key: PlanObjectKey, field: string): string {
+function prefixedField(key: PlanObjectKey, field: string, records: PlanRecord[], groups: RecordGroups): string {
+  const { part, index } = partOf(key);
   if (key === "health") return `healthCheck.${field}`;
-  if (key === "failover" || key === "recovery") {
-    // The stored DNS request is built from `dns`: name its fields as the user wrote them.
+  if (part === "failover" || part === "recovery") {
+    // The stored DNS request is built from the record's target: name its fields as the user
+    // wrote them (the record of a forward URL; the group's first record otherwise).
+    const members = groups[part][index] ?? [0];
+    const url = /^forwardUrls\[(\d+)\]/.exec(field);
+    const rec = records[members[url ? Number(url[1]) : 0] ?? 0] ?? records[0]!;
     if (field === "retryAttempts") return "retryAttempts";
-    if (field.startsWith("forwardUrls")) return "dns.url";
-    if (field.startsWith("forwardHeaders")) return field.replace("forwardHeaders", "dns.headers");
-    if (field.startsWith("forwardBody")) return "dns.body";
-    if (field.startsWith("forwardMethod")) return "dns.method";
+    if (field.startsWith("forwardUrls")) return rec.field("dns.url");
+    if (field.startsWith("forwardHeaders")) return rec.field(field.replace("forwardHeaders", "dns.headers"));
+    if (field.startsWith("forwardBody")) return rec.field("dns.body");
+    if (field.startsWith("forwardMethod")) return rec.field("dns.method");
   }
   if (key === "probe" && field.startsWith("forwardHeaders")) return `healthCheck.${field.replace("forwardHeaders", "headers")}`;
   if (key === "probe" && field.startsWith("forwardUrls")) return "healthCheck.url";
   if (key === "probe" && field.startsWith("forwardMethod")) return "healthCheck.method";
   if (key === "pulse" && field === "cron") return "healthCheck.cron";
   return `${key}.${field}`;
+}
+
+/**
+ * Records of one group must store the same method, headers and body (the engine grouped them
+ * before values resolved; see records.ts), and no record may appear twice.
+ */
+function checkGroups(records: PlanRecord[], groups: RecordGroups, wiring: FailoverWiring, isUnresolved: (v: unknown) => boolean): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Map<string, number>();
+  const w = wiring === "seed" ? "seed" : wiring === "edge" ? "edge" : "converge";
+  for (const which of ["failover", "recovery"] as const) {
+    for (const g of groups[which]) {
+      const reqs = g.map((i) => {
+        const r = records[i]!;
+        return dnsRequestFor(r.dns, which === "failover" ? r.backup : r.primary, w, isUnresolved);
+      });
+      const sig = (x: (typeof reqs)[number]) => JSON.stringify([x.method, x.headers, x.body]);
+      g.forEach((i, n) => {
+        if (n > 0 && sig(reqs[n]!) !== sig(reqs[0]!)) {
+          issues.push({ field: `records[${i}]`, message: `was planned to share an endpoint with records[${g[0]}] but its stored ${which} request differs: pass the same values (or the same engine value) for both` });
+        }
+        if (which === "failover" && !isUnresolved(reqs[n]!.url)) {
+          const prev = seen.get(reqs[n]!.url);
+          if (prev !== undefined) issues.push({ field: `records[${i}]`, message: `is the same record as records[${prev}] (same DNS API URL)` });
+          else seen.set(reqs[n]!.url, i);
+        }
+      });
+    }
+  }
+  const sizes = [...groups.failover, ...groups.recovery];
+  const all = (gs: number[][]) => gs.flat().sort((a, b) => a - b).join(",");
+  const want = records.map((r) => r.index).join(",");
+  if (all(groups.failover) !== want || all(groups.recovery) !== want || sizes.some((g) => g.length === 0 || g.length > 10)) {
+    issues.push({ field: "records", message: "internal: the endpoint grouping does not cover every record once" });
+  }
+  return issues;
 }
 
 /**
@@ -586,24 +556,4 @@ export function probeUrlFor(url: string, isUnresolved: (v: unknown) => boolean =
   const host = m[2]!;
   const flipped = host === host.toUpperCase() ? host.toLowerCase() : host.toUpperCase();
   return `${m[1]}${flipped}${m[3]}`;
-}
-
-function lowerCaseKeys(h: Record<string, string> | undefined): Record<string, string> {
-  if (typeof h !== "object" || h === null) return {};
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-function costOf(objects: PlannedObject[], cron: unknown, converge: boolean): FailoverCost {
-  const every = typeof cron === "string" ? cronEveryMinutes(cron) : 1;
-  const perMonth = (30 * 24 * 60) / every;
-  const crons = objects.filter((o) => o.kind === "task").length;
-  const probeForwards = converge ? 1 : 0;
-  // Down: converge: per interval the probe's failure → relay (3 forwards) → failover (1 forward).
-  const downPerInterval = converge ? (objects.some((o) => o.key === "latch") ? 4 : 2) : 0;
-  return {
-    objects: objects.length,
-    executionsPerMonthHealthy: Math.round(perMonth * (crons + probeForwards)),
-    executionsPerHourDown: Math.round((60 / every) * downPerInterval) + (converge ? 0 : 1),
-    dnsWritesPerHourDown: converge ? Math.round(60 / every) : 1,
-  };
 }

@@ -27,8 +27,28 @@ export type FailoverWiring = "converge" | "edge" | "seed";
 /** All wirings, default first. */
 export const FAILOVER_WIRINGS: readonly FailoverWiring[] = ["converge", "edge", "seed"];
 
-/** Role of one object in a failover. */
-export type PlanObjectKey = "failover" | "recovery" | "latch" | "latch2" | "relay" | "probe" | "health" | "pulse";
+/**
+ * What one object of a failover does. A failover of several records has one `failover` (and
+ * `recovery`) endpoint per distinct stored request, and fan-out endpoints where one hook must
+ * reach several of them (see {@link failoverLayout}).
+ */
+export type PlanObjectPart =
+  | "failover"
+  | "recovery"
+  | "restore"
+  | "fanout"
+  | "latch"
+  | "latch2"
+  | "relay"
+  | "probe"
+  | "health"
+  | "pulse";
+
+/**
+ * Key of one object in a failover: its part, and for the second and later DNS endpoints of a
+ * failover of several records, its 1-based number (`failover-2`, `recovery-3`).
+ */
+export type PlanObjectKey = PlanObjectPart | `failover-${number}` | `recovery-${number}`;
 
 /** Kind of Runlater object. */
 export type PlanObjectKind = "endpoint" | "task" | "monitor";
@@ -44,6 +64,10 @@ export interface PlanRef {
 /** One object of a layout. */
 export interface LayoutEntry {
   readonly key: PlanObjectKey;
+  /** What the object does (the key without its number). */
+  readonly part: PlanObjectPart;
+  /** For `failover`/`recovery` endpoints: which of them (0-based); 0 otherwise. */
+  readonly index: number;
   readonly kind: PlanObjectKind;
   /** Name suffix: the object is named `<name> <suffix>`. */
   readonly suffix: string;
@@ -51,46 +75,87 @@ export interface LayoutEntry {
   readonly role: string;
 }
 
-const ENTRY: Record<PlanObjectKey, LayoutEntry> = {
-  failover: { key: "failover", kind: "endpoint", suffix: "failover", role: "stored DNS request: record := backup" },
-  recovery: { key: "recovery", kind: "endpoint", suffix: "recovery", role: "stored DNS request: record := primary" },
+type EntryInfo = Omit<LayoutEntry, "key" | "part" | "index">;
+const ENTRY: Record<PlanObjectPart, EntryInfo> = {
+  failover: { kind: "endpoint", suffix: "failover", role: "stored DNS request: record := backup" },
+  recovery: { kind: "endpoint", suffix: "recovery", role: "stored DNS request: record := primary" },
+  restore: { kind: "endpoint", suffix: "restore", role: "fans one recovery signal out to every recovery endpoint" },
+  fanout: { kind: "endpoint", suffix: "fanout", role: "fans the failure hook out to every failover endpoint" },
   latch: {
-    key: "latch",
     kind: "monitor",
     suffix: "latch",
     role: "heartbeat pinged on every failure signal; when they stop, re-asserts the primary",
   },
   latch2: {
-    key: "latch2",
     kind: "monitor",
     suffix: "latch-2",
     role: "a second latch, 2 minutes later: its own hook, so one lost POST cannot strand the record",
   },
-  relay: { key: "relay", kind: "endpoint", suffix: "relay", role: "fans a failed probe out to the failover endpoint and the latch" },
+  relay: { kind: "endpoint", suffix: "relay", role: "fans a failed probe out to the failover endpoint and the latch" },
   probe: {
-    key: "probe",
     kind: "endpoint",
     suffix: "probe",
     role: "fresh one-time check of the primary per pulse; fires on every failure (level-triggered)",
   },
-  health: { key: "health", kind: "task", suffix: "health", role: "cron health check: failure/recovery edges" },
-  pulse: { key: "pulse", kind: "task", suffix: "pulse", role: "cron that hits the probe endpoint every interval" },
+  health: { kind: "task", suffix: "health", role: "cron health check: failure/recovery edges" },
+  pulse: { kind: "task", suffix: "pulse", role: "cron that hits the probe endpoint every interval" },
 };
+
+/** How many distinct stored DNS requests a failover has (see `groupRecords` in records.ts). */
+export interface LayoutCounts {
+  /** Failover endpoints (1..8). @default 1 */
+  failover?: number;
+  /** Recovery endpoints (1..8; ignored with manual failback). @default 1 */
+  recovery?: number;
+}
+
+/** The key of the `i`-th (0-based) endpoint of a DNS part. */
+export function dnsKey(part: "failover" | "recovery", i: number): PlanObjectKey {
+  return i === 0 ? part : `${part}-${i + 1}`;
+}
+
+/** The part and index of a key (`failover-2` → failover, 1). */
+export function partOf(key: PlanObjectKey): { part: PlanObjectPart; index: number } {
+  const m = /^(failover|recovery)-(\d+)$/.exec(key);
+  if (m) return { part: m[1] as PlanObjectPart, index: Number(m[2]) - 1 };
+  return { part: key as PlanObjectPart, index: 0 };
+}
+
+function entry(key: PlanObjectKey): LayoutEntry {
+  const { part, index } = partOf(key);
+  const e = ENTRY[part];
+  return { key, part, index, ...e, suffix: index === 0 ? e.suffix : `${e.suffix}-${index + 1}` };
+}
 
 /**
  * The objects of a wiring in creation order (every object after the objects it refers to).
  * With `failback: "manual"` there is no recovery endpoint and no latch.
+ *
+ * With several stored DNS requests (`counts`): one endpoint per request (`failover`,
+ * `failover-2`, …), and where one hook must reach several of them:
+ * - `converge`: the relay forwards to every failover endpoint and both latches; the health
+ *   task's failure hook goes to the relay (a failure signal, so pinging the latches is right);
+ *   a `restore` endpoint fans the latches' and the health task's recovery hook out to every
+ *   recovery endpoint.
+ * - `edge`/`seed`: a `fanout` endpoint for the failure hook, a `restore` endpoint for the
+ *   recovery hook.
+ *
+ * Depends only on plain values, never on engine inputs: an engine registers resources before
+ * any value resolves. One request of each kind gives the single-record layout unchanged.
  */
-export function failoverLayout(wiring: FailoverWiring, failback: "auto" | "manual"): LayoutEntry[] {
+export function failoverLayout(wiring: FailoverWiring, failback: "auto" | "manual", counts: LayoutCounts = {}): LayoutEntry[] {
+  const k = Math.max(1, Math.floor(counts.failover ?? 1));
+  const m = failback === "auto" ? Math.max(1, Math.floor(counts.recovery ?? 1)) : 0;
+  const failovers = Array.from({ length: k }, (_, i) => dnsKey("failover", i));
+  const recoveries = Array.from({ length: m }, (_, i) => dnsKey("recovery", i));
+  const restore: PlanObjectKey[] = m > 1 ? ["restore"] : [];
   const keys: PlanObjectKey[] =
     wiring === "converge"
       ? failback === "auto"
-        ? ["failover", "recovery", "latch", "latch2", "relay", "probe", "health", "pulse"]
-        : ["failover", "relay", "probe", "health", "pulse"]
-      : failback === "auto"
-        ? ["failover", "recovery", "health"]
-        : ["failover", "health"];
-  return keys.map((k) => ENTRY[k]);
+        ? [...failovers, ...recoveries, ...restore, "latch", "latch2", "relay", "probe", "health", "pulse"]
+        : [...failovers, "relay", "probe", "health", "pulse"]
+      : [...failovers, ...recoveries, ...(k > 1 ? (["fanout"] as PlanObjectKey[]) : []), ...restore, "health"];
+  return keys.map(entry);
 }
 
 /** True for a {@link PlanRef}. */
@@ -99,7 +164,7 @@ export function isPlanRef(v: unknown): v is PlanRef {
 }
 
 /** A reference to `key`'s inbound URL (endpoints) or ping URL (monitors). */
-export function refTo(key: PlanObjectKey, attr: PlanRef["attr"] = ENTRY[key].kind === "monitor" ? "pingUrl" : "inboundUrl"): PlanRef {
+export function refTo(key: PlanObjectKey, attr: PlanRef["attr"] = ENTRY[partOf(key).part].kind === "monitor" ? "pingUrl" : "inboundUrl"): PlanRef {
   return { $ref: key, attr };
 }
 

@@ -13,9 +13,12 @@ import {
   type FailoverPlan,
   type FailoverWiring,
   failoverLayout,
+  groupRecords,
   type MonitorPlanSpec,
   type PlanObjectKey,
   planFailover,
+  planRecords,
+  type RecordFieldNames,
   type Resolved,
   resolvePlanRefs,
   type TaskPlanSpec,
@@ -77,14 +80,29 @@ export interface CloudflareAccessArgs {
   apiBaseUrl?: pulumi.Input<string>;
 }
 
-/** Arguments of {@link DnsFailover}. Give either `record` + `cloudflare`, or `dns`. */
+/**
+ * One record of a failover of several records (`DnsFailoverArgs.records`): `record` (a
+ * Cloudflare record, with the failover's `cloudflare` access) or `dns` (any provider).
+ */
+export interface DnsFailoverRecordArgs {
+  /** A Cloudflare record (managed resource or plain values); uses the failover's `cloudflare` settings. */
+  record?: CloudflareRecordRef;
+  /** Any supported DNS target, credentials included (as `DnsFailoverArgs.dns`). */
+  dns?: pulumi.Input<DnsTarget>;
+  /** This record's content while the primary is healthy (e.g. the IPv6 address of an AAAA record). @default the failover's `primary` */
+  primary?: pulumi.Input<string>;
+  /** This record's content after a failover. @default the failover's `backup` */
+  backup?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link DnsFailover}. Give one DNS target (`record` + `cloudflare`, or `dns`), or `records`. */
 export interface DnsFailoverArgs {
   /** The health check on the primary. */
   healthCheck: DnsFailoverHealthCheckArgs;
-  /** Record content while the primary is healthy (an IP for A/AAAA). */
-  primary: pulumi.Input<string>;
-  /** Record content after a failover. */
-  backup: pulumi.Input<string>;
+  /** Record content while the primary is healthy (an IP for A/AAAA). Required unless every one of `records` has its own. */
+  primary?: pulumi.Input<string>;
+  /** Record content after a failover. Required unless every one of `records` has its own. */
+  backup?: pulumi.Input<string>;
   /** A Cloudflare record (managed resource or plain values). */
   record?: CloudflareRecordRef;
   /** Cloudflare credentials and request style; required with `record`. */
@@ -95,6 +113,14 @@ export interface DnsFailoverArgs {
    * component re-wraps derived values as secret anyway.
    */
   dns?: pulumi.Input<DnsTarget>;
+  /**
+   * Several records driven by this one health check (1..8), instead of `record`/`dns`: apex and
+   * `www`, an A and an AAAA record. Records whose stored requests share method, headers and body
+   * (same provider, token and content, values known at construction or the very same `Output`)
+   * share one failover and one recovery endpoint; others get their own (see the README,
+   * "Several records"). Must be a plain array.
+   */
+  records?: DnsFailoverRecordArgs[];
   /** `auto`: recovery puts the primary back; `manual`: no recovery endpoint or hook. @default "auto" */
   failback?: "auto" | "manual";
   /**
@@ -133,7 +159,12 @@ export interface DnsFailoverSummary {
   recovery: string;
   /** The wiring. */
   wiring: FailoverWiring;
-  /** Runlater objects the failover consists of (converge: 7, or 5 with manual failback; edge/seed: 3 or 2). */
+  /** Records the failover changes. */
+  records: number;
+  /** Stored failover requests (endpoints) and recovery requests (0 with manual failback). */
+  failoverEndpoints: number;
+  recoveryEndpoints: number;
+  /** Runlater objects the failover consists of (one record, converge: 8, or 5 with manual failback; edge/seed: 3 or 2). */
   runlaterObjects: number;
   /** Runlater executions per 30-day month while the primary is healthy (Pro includes 1,000,000). */
   executionsPerMonthHealthy: number;
@@ -223,23 +254,30 @@ export class DnsFailover extends pulumi.ComponentResource {
   readonly summary: pulumi.Output<DnsFailoverSummary>;
   /** The children, for `dependsOn` and tests. */
   readonly healthCheck: HealthCheckTask;
+  /** The (first) failover endpoint. */
   readonly failoverEndpoint: ForwardEndpoint;
+  /** The (first) recovery endpoint; undefined with `failback: "manual"`. */
   readonly recoveryEndpoint?: ForwardEndpoint;
+  /** Every failover endpoint (one per distinct stored request; see `records`). */
+  readonly failoverEndpoints: ForwardEndpoint[];
+  /** Every recovery endpoint (none with `failback: "manual"`). */
+  readonly recoveryEndpoints: ForwardEndpoint[];
   /** Every child by its role (`failover`, `recovery`, `latch`, `relay`, `probe`, `health`, `pulse`). */
   readonly children: Partial<Record<PlanObjectKey, pulumi.Resource>>;
 
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("runlater:index:DnsFailover", name, {}, opts);
     warnsForChildren.add(this);
+    const owner = `DnsFailover ${name} arguments`;
     if (typeof args !== "object" || args === null || Array.isArray(args)) {
       throw new RunlaterValidationError(
-        [{ field: "args", message: `are required: { healthCheck, primary, backup, record + cloudflare | dns }, got ${kindOf(args)}` }],
-        `DnsFailover ${name} arguments`,
+        [{ field: "args", message: `are required: { healthCheck, primary, backup, record + cloudflare | dns | records }, got ${kindOf(args)}` }],
+        owner,
       );
     }
     const guardMode = args.recordGuard ?? "error";
     if (guardMode !== "error" && guardMode !== "warn") {
-      throw new RunlaterValidationError([{ field: "recordGuard", message: 'must be "error" or "warn"' }], `DnsFailover ${name} arguments`);
+      throw new RunlaterValidationError([{ field: "recordGuard", message: 'must be "error" or "warn"' }], owner);
     }
     const failback = args.failback ?? "auto";
     const wiring = args.wiring ?? FAILOVER_DEFAULTS.wiring;
@@ -247,55 +285,35 @@ export class DnsFailover extends pulumi.ComponentResource {
       throw new Error(`DnsFailover ${name}: wiring must be "converge", "edge" or "seed"`);
     }
     if (failback !== "auto" && failback !== "manual") {
-      throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], `DnsFailover ${name} arguments`);
+      throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], owner);
     }
-    if (!args.record === !args.dns) {
-      throw new Error(
-        `DnsFailover ${name}: give exactly one DNS target: \`record\` (+ \`cloudflare\` credentials) or \`dns\` (any provider)`,
-      );
-    }
-    if (args.record && !args.cloudflare?.apiToken) {
-      throw new Error(`DnsFailover ${name}: \`cloudflare.apiToken\` is required with \`record\` (a token with Zone → DNS → Edit)`);
-    }
-    if (args.record) this.guardRecord(name, args.record, guardMode);
-    this.validateEarly(name, args, failback);
+    const inputs = this.recordInputs(name, args);
+    for (const r of inputs) if (r.record) this.guardRecord(name, r.record, guardMode);
+    const multi = args.records !== undefined;
+    // Unknown here: Outputs and promises, and strings the plan built from them (an Output
+    // stringifies to Pulumi's "Calling [toString] on an [Output<T>]" warning text).
+    const unresolved = (v: unknown) =>
+      pulumi.Output.isInstance(v) ||
+      (typeof v === "object" && v !== null && typeof (v as Promise<unknown>).then === "function") ||
+      (typeof v === "string" && v.includes("[Output<"));
+    this.validateEarly(name, args, failback, inputs, unresolved);
+    // Which records share endpoints, decided now from what is known now (records.ts): the same
+    // plain values or the very same Output. Strings built from Outputs are equal to nothing.
+    const groups = groupRecords(
+      planRecords({ primary: args.primary as string, backup: args.backup as string, records: inputs.map((r) => ({ dns: r.early as DnsTarget, primary: r.primary as string, backup: r.backup as string })) }),
+      { isUnresolved: unresolved, identity: (v) => (typeof v === "string" ? undefined : v), wiring },
+    );
 
-    const target: pulumi.Output<DnsTarget> = args.dns
-      ? pulumi.output(args.dns as pulumi.Input<DnsTarget>)
-      : pulumi
-          .all([
-            args.record!.zoneId,
-            args.record!.recordId ?? args.record!.id,
-            args.record!.name,
-            args.record!.type,
-            args.record!.ttl,
-            args.record!.proxied,
-            args.cloudflare!.apiToken,
-            args.cloudflare!.apiBaseUrl,
-          ])
-          .apply(
-            ([zoneId, recordId, recName, type, ttl, proxied, apiToken, apiBaseUrl]) =>
-              ({
-                provider: "cloudflare",
-                zoneId,
-                recordId,
-                name: recName,
-                type: type ?? "A",
-                ttl,
-                proxied: proxied ?? undefined,
-                method: args.cloudflare!.method ?? "PATCH",
-                apiToken,
-                apiBaseUrl,
-              }) as DnsTarget,
-          );
-
+    const targets = inputs.map((r) => r.target);
     const hc = args.healthCheck;
-    const planFrom = (dns: pulumi.Output<DnsTarget>) =>
+    const planFrom = (dns: pulumi.Output<DnsTarget>[]) =>
       pulumi
         .output({
-          d: dns,
+          d: pulumi.all(dns),
           primary: args.primary,
           backup: args.backup,
+          ownPrimary: pulumi.all(inputs.map((r) => r.primary)),
+          ownBackup: pulumi.all(inputs.map((r) => r.backup)),
           url: hc.url,
           cron: hc.cron,
           timeoutMs: hc.timeoutMs,
@@ -305,43 +323,53 @@ export class DnsFailover extends pulumi.ComponentResource {
           headers: hc.headers,
         })
         .apply((v) =>
-          planFailover({
-            name,
-            dns: v.d as DnsTarget,
-            primary: v.primary,
-            backup: v.backup,
-            failback,
-            wiring,
-            retryAttempts: args.retryAttempts,
-            latch: args.latch,
-            notifyOnFailure: args.notifyOnFailure,
-            notifyOnRecovery: args.notifyOnRecovery,
-            healthCheck: {
-              url: v.url,
-              cron: v.cron,
-              timeoutMs: v.timeoutMs,
-              expectedStatusCodes: v.codes as number[] | undefined,
-              method: v.method as HttpMethod | undefined,
-              expectedBodyPattern: v.pattern,
-              headers: v.headers as Record<string, string> | undefined,
+          planFailover(
+            {
+              name,
+              ...(multi
+                ? {
+                    records: inputs.map((r, i) => ({
+                      dns: v.d[i] as DnsTarget,
+                      primary: v.ownPrimary[i] as string | undefined,
+                      backup: v.ownBackup[i] as string | undefined,
+                      fieldNames: r.fieldNames,
+                    })),
+                  }
+                : { dns: v.d[0] as DnsTarget, dnsFieldNames: inputs[0]!.fieldNames }),
+              primary: v.primary,
+              backup: v.backup,
+              failback,
+              wiring,
+              retryAttempts: args.retryAttempts,
+              latch: args.latch,
+              notifyOnFailure: args.notifyOnFailure,
+              notifyOnRecovery: args.notifyOnRecovery,
+              healthCheck: {
+                url: v.url,
+                cron: v.cron,
+                timeoutMs: v.timeoutMs,
+                expectedStatusCodes: v.codes as number[] | undefined,
+                method: v.method as HttpMethod | undefined,
+                expectedBodyPattern: v.pattern,
+                headers: v.headers as Record<string, string> | undefined,
+              },
             },
-          }),
+            { groups },
+          ),
         );
     // Secret plan: carries credentials (headers, bodies). Public plan: same wiring with the
     // credentials replaced, for names, URLs and warnings that must stay readable.
-    const plan = planFrom(target);
-    const publicPlan = planFrom(pulumi.unsecret(target).apply(placeholderToken));
+    const plan = planFrom(targets);
+    const publicPlan = planFrom(targets.map((t) => pulumi.unsecret(t).apply(placeholderToken)));
     const checked = publicPlan.apply((p) => {
       for (const w of p.warnings) pulumi.log.warn(`DnsFailover ${name}: ${w.field}: ${w.message}`, this);
       if (p.errors.length > 0) {
-        throw new Error(
-          `DnsFailover ${name}: invalid arguments:\n${p.errors.map((e) => `  - ${e.field}: ${e.message}`).join("\n")}`,
-        );
+        throw new DnsFailoverInputError(`DnsFailover ${name}: invalid arguments:\n${p.errors.map((e) => `  - ${e.field}: ${e.message}`).join("\n")}`, this);
       }
       return p;
     });
     // Generic targets may carry a credential in the URL (e.g. a token query parameter).
-    const isGeneric = pulumi.unsecret(target).apply((t) => t.provider === "generic");
+    const isGeneric = pulumi.all(targets.map((t) => pulumi.unsecret(t))).apply((ts) => ts.some((t) => t?.provider === "generic"));
     // Gate the secret plan on validation, so errors surface as the validation message.
     // The public plan validated placeholders for the credentials; validate the real values too,
     // naming only the fields (a credential's message could echo it).
@@ -349,9 +377,7 @@ export class DnsFailover extends pulumi.ComponentResource {
       const known = new Set(pub.errors.map((e) => e.field));
       const fields = [...new Set(p.errors.map((e) => e.field).filter((f) => !known.has(f)))];
       if (fields.length > 0) {
-        const e = new Error(`DnsFailover ${name}: invalid secret arguments (values not shown): ${fields.join(", ")}`);
-        pulumi.log.error(e.message, this);
-        throw e;
+        throw new DnsFailoverInputError(`DnsFailover ${name}: invalid secret arguments (values not shown): ${fields.join(", ")}`, this);
       }
       return p;
     });
@@ -363,17 +389,18 @@ export class DnsFailover extends pulumi.ComponentResource {
     const resolved = <T>(from: pulumi.Output<FailoverPlan>, key: PlanObjectKey, pick: (spec: never) => T) =>
       pulumi.all([from, pulumi.all({ ...urls } as Record<string, pulumi.Output<string>>)]).apply(([p, u]) => {
         const o = p.objects.find((x) => x.key === key);
-        if (!o) throw new Error(`DnsFailover ${name}: the plan has no ${key}`);
+        if (!o) throw new DnsFailoverInputError(`DnsFailover ${name}: the plan has no ${key}`, this);
         return resolvePlanRefs(pick(o.spec as never), (r) => u[r.$ref] as string) as Resolved<T, string>;
       });
     const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
     const children: Partial<Record<PlanObjectKey, pulumi.Resource>> = {};
-    for (const entry of failoverLayout(wiring, failback)) {
+    const layout = failoverLayout(wiring, failback, { failover: groups.failover.length, recovery: groups.recovery.length });
+    for (const entry of layout) {
       const key = entry.key;
       const childName = `${name}-${entry.suffix}`;
       if (entry.kind === "endpoint") {
         // DNS endpoints (and the probe, which carries the health headers) hold credentials.
-        const secretSpec = key === "failover" || key === "recovery" || key === "probe";
+        const secretSpec = entry.part === "failover" || entry.part === "recovery" || entry.part === "probe";
         const pub = <T>(pick: (s: EndpointPlanSpec) => T) => resolved(checked, key, pick);
         const sec = <T>(pick: (s: EndpointPlanSpec) => T) => pulumi.secret(resolved(securePlan, key, pick));
         const ep = new ForwardEndpoint(
@@ -435,20 +462,28 @@ export class DnsFailover extends pulumi.ComponentResource {
       }
     }
     this.children = children;
-    this.failoverEndpoint = children.failover as ForwardEndpoint;
-    this.recoveryEndpoint = children.recovery as ForwardEndpoint | undefined;
+    const endpointsOf = (part: "failover" | "recovery") =>
+      layout.filter((e) => e.part === part).map((e) => children[e.key] as ForwardEndpoint);
+    this.failoverEndpoints = endpointsOf("failover");
+    this.recoveryEndpoints = endpointsOf("recovery");
+    this.failoverEndpoint = this.failoverEndpoints[0]!;
+    this.recoveryEndpoint = this.recoveryEndpoints[0];
     this.healthCheck = children.health as HealthCheckTask;
     this.taskId = this.healthCheck.taskId;
     this.failoverUrl = pulumi.secret(this.failoverEndpoint.inboundUrl);
     this.recoveryUrl = this.recoveryEndpoint
       ? pulumi.secret(this.recoveryEndpoint.inboundUrl)
       : pulumi.output(undefined as string | undefined);
-    this.summary = pulumi.all([checked, target.apply((t) => t.provider)]).apply(([p, provider]): DnsFailoverSummary => ({
+    const providers = pulumi.all(targets.map((t) => pulumi.unsecret(t))).apply((ts) => [...new Set(ts.map((t) => String(t?.provider)))].join(", "));
+    this.summary = pulumi.all([checked, providers]).apply(([p, provider]): DnsFailoverSummary => ({
       healthCheck: { url: p.healthCheck.url, cron: p.healthCheck.cron, timeoutMs: p.healthCheck.timeoutMs },
       dnsProvider: provider,
       wiring: p.wiring,
       failover: `${p.failoverEndpoint.forwardMethod} → record := backup`,
       recovery: failback === "auto" ? `${p.recoveryEndpoint?.forwardMethod} → record := primary` : "manual",
+      records: p.records.length,
+      failoverEndpoints: p.groups.failover.length,
+      recoveryEndpoints: failback === "auto" ? p.groups.recovery.length : 0,
       runlaterObjects: p.objects.length,
       executionsPerMonthHealthy: p.cost.executionsPerMonthHealthy,
     }));
@@ -461,21 +496,23 @@ export class DnsFailover extends pulumi.ComponentResource {
   }
 
   /**
-   * Validates whatever is already known when the component is constructed (plain values), so bad
-   * input fails before any resource is registered; values still unknown are checked once they
-   * resolve.
+   * The records as the plan sees them: a DNS target per record (an Output), the same target
+   * as known at construction (`early`, for validation and grouping), and the field names the
+   * user wrote (`record.zoneId`, `cloudflare.apiToken`, `records[1].dns.zone`).
    */
-  private validateEarly(name: string, args: DnsFailoverArgs, failback: "auto" | "manual"): void {
-    // Unknown here: Outputs and promises, and strings the plan built from them (an Output
-    // stringifies to Pulumi's "Calling [toString] on an [Output<T>]" warning text).
-    const unresolved = (v: unknown) =>
-      pulumi.Output.isInstance(v) ||
-      (typeof v === "object" && v !== null && typeof (v as Promise<unknown>).then === "function") ||
-      (typeof v === "string" && v.includes("[Output<"));
-    let dns: unknown = args.dns;
-    if (args.record) {
-      const r = args.record;
-      dns = {
+  private recordInputs(name: string, args: DnsFailoverArgs): RecordInput[] {
+    const owner = `DnsFailover ${name} arguments`;
+    const fail = (field: string, message: string): never => {
+      throw new RunlaterValidationError([{ field, message }], owner);
+    };
+    const cfToken = () => {
+      if (!args.cloudflare?.apiToken) fail("cloudflare.apiToken", "is required with `record`: a Cloudflare API token with Zone → DNS → Edit");
+    };
+    const fromRecord = (r: CloudflareRecordRef, prefix: string, primary: pulumi.Input<string> | undefined, backup: pulumi.Input<string> | undefined): RecordInput => {
+      if (typeof r !== "object" || r === null) fail(prefix, "must be a Cloudflare record (a DnsRecord resource or { zoneId, recordId })");
+      cfToken();
+      const cf = args.cloudflare!;
+      const early = {
         provider: "cloudflare",
         zoneId: r.zoneId,
         recordId: r.recordId ?? r.id,
@@ -483,17 +520,81 @@ export class DnsFailover extends pulumi.ComponentResource {
         type: r.type ?? "A",
         ttl: r.ttl,
         proxied: r.proxied,
-        method: args.cloudflare?.method ?? "PATCH",
-        apiToken: args.cloudflare?.apiToken,
-        apiBaseUrl: args.cloudflare?.apiBaseUrl,
+        method: cf.method ?? "PATCH",
+        apiToken: cf.apiToken,
+        apiBaseUrl: cf.apiBaseUrl,
       };
+      const target = pulumi
+        .all([r.zoneId, r.recordId ?? r.id, r.name, r.type, r.ttl, r.proxied, cf.apiToken, cf.apiBaseUrl])
+        .apply(
+          ([zoneId, recordId, recName, type, ttl, proxied, apiToken, apiBaseUrl]) =>
+            ({
+              provider: "cloudflare",
+              zoneId,
+              recordId,
+              name: recName,
+              type: type ?? "A",
+              ttl,
+              proxied: proxied ?? undefined,
+              method: cf.method ?? "PATCH",
+              apiToken,
+              apiBaseUrl,
+            }) as DnsTarget,
+        );
+      const fieldNames: RecordFieldNames = {
+        prefix,
+        fields: {
+          recordId: `${prefix}.${r.recordId === undefined && r.id !== undefined ? "id" : "recordId"}`,
+          apiToken: "cloudflare.apiToken",
+          apiBaseUrl: "cloudflare.apiBaseUrl",
+          method: "cloudflare.method",
+        },
+      };
+      return { target, early, record: r, primary, backup, fieldNames };
+    };
+    if (args.records !== undefined) {
+      if (args.record !== undefined || args.dns !== undefined) {
+        fail("records", "give either `records` or one DNS target (`record` + `cloudflare`, or `dns`), not both");
+      }
+      if (!Array.isArray(args.records)) fail("records", "must be a plain array of 1 to 8 records (an Output cannot decide how many Runlater objects exist)");
+      if (args.records.length === 0 || args.records.length > 8) {
+        fail("records", `must hold 1 to 8 records, got ${args.records.length} (Runlater allows 10 forward URLs per endpoint: the relay's are the failover endpoints and both latches)`);
+      }
+      return args.records.map((r, i) => {
+        const at = `records[${i}]`;
+        if (typeof r !== "object" || r === null || Array.isArray(r)) return fail(at, "must be an object with `record` or `dns`");
+        if (!r.record === !r.dns) fail(at, "give exactly one DNS target: `record` (+ the failover's `cloudflare`) or `dns`");
+        if (r.record) return fromRecord(r.record, `${at}.record`, r.primary, r.backup);
+        return { target: pulumi.output(r.dns as pulumi.Input<DnsTarget>), early: r.dns, primary: r.primary, backup: r.backup, fieldNames: { prefix: `${at}.dns` } };
+      });
     }
-    if (unresolved(dns)) return;
+    if (!args.record === !args.dns) {
+      fail("record", "give exactly one DNS target: `record` (+ `cloudflare` credentials) or `dns` (any provider), or several in `records`");
+    }
+    if (args.record) return [fromRecord(args.record, "record", undefined, undefined)];
+    return [{ target: pulumi.output(args.dns as pulumi.Input<DnsTarget>), early: args.dns, primary: undefined, backup: undefined, fieldNames: undefined }];
+  }
+
+  /**
+   * Validates whatever is already known when the component is constructed (plain values), so bad
+   * input fails before any resource is registered; values still unknown are checked once they
+   * resolve.
+   */
+  private validateEarly(
+    name: string,
+    args: DnsFailoverArgs,
+    failback: "auto" | "manual",
+    inputs: RecordInput[],
+    unresolved: (v: unknown) => boolean,
+  ): void {
     const hc = args.healthCheck ?? ({} as DnsFailoverHealthCheckArgs);
+    const multi = args.records !== undefined;
     const plan = planFailover(
       {
         name,
-        dns: dns as DnsTarget,
+        ...(multi
+          ? { records: inputs.map((r) => ({ dns: r.early as DnsTarget, primary: r.primary as string, backup: r.backup as string, fieldNames: r.fieldNames })) }
+          : { dns: inputs[0]!.early as DnsTarget, dnsFieldNames: inputs[0]!.fieldNames }),
         primary: args.primary as string,
         backup: args.backup as string,
         failback,
@@ -529,6 +630,37 @@ export class DnsFailover extends pulumi.ComponentResource {
     if (verdict.level === "warn") pulumi.log.warn(verdict.message, this);
   }
 
+}
+
+/** One record of the component, as {@link DnsFailover.recordInputs} reads it. */
+interface RecordInput {
+  target: pulumi.Output<DnsTarget>;
+  early: unknown;
+  record?: CloudflareRecordRef;
+  primary: pulumi.Input<string> | undefined;
+  backup: pulumi.Input<string> | undefined;
+  fieldNames: RecordFieldNames | undefined;
+}
+
+/**
+ * An invalid argument found once engine values resolved. One message, whatever awaits it:
+ * Pulumi prefixes `error serializing property "<name>"` to an error's message once per child
+ * input that awaits it (the same error object, so reported once, but its message grew with every
+ * child). This error keeps its message; as a `ResourceError` without stack it is printed once,
+ * against the component.
+ */
+class DnsFailoverInputError extends pulumi.ResourceError {
+  readonly #text: string;
+  constructor(text: string, resource: pulumi.Resource) {
+    super(undefined as unknown as string, resource, true);
+    this.#text = text;
+  }
+  override get message(): string {
+    return this.#text;
+  }
+  override set message(_ignored: string) {
+    /* kept as is: see the class comment */
+  }
 }
 
 /**
