@@ -21,7 +21,7 @@ describe.each(CORES)("DnsFailover with several records [%s]", (coreName) => {
     new CloudflareDnsRecord(stack, id, { zoneId: ZONE, name, type, content, ttl: 60, lifecycle: lifecycle ?? undefined });
   const common = { healthCheck: { url: "https://primary.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50" };
   const V6 = { primary: "2001:db8::10", backup: "2001:db8::50" };
-  const refs = (json: any) => Object.fromEntries(Object.entries<any>(json.resource.restful_resource).map(([id, x]) => [x.body.name, `\${restful_resource.${id}.output.inbound_url}`]));
+  const refs = (json: any) => Object.fromEntries(Object.entries<any>(json.resource.restful_resource).map(([id, x]) => [x.body.name, `\${restful_resource.${id}.sensitive_output.inbound_url}`]));
 
   it("A + AAAA: two failover and two recovery endpoints, a restore fan-out, relay and hooks wired by reference", () => {
     const { stack, token } = base();
