@@ -32,6 +32,7 @@ import {
   partOf,
   type Resolved,
   resolvePlanRefs,
+  recordFormIssue,
 } from "../failover/plan";
 import type { HttpMethod } from "../runlater/model";
 import { RunlaterValidationError, type ValidationIssue } from "../runlater/validate";
@@ -429,25 +430,15 @@ export class DnsFailover extends Construct {
       };
       return { target, unquote, record, primary, backup, fieldNames };
     };
+    const formIssue = recordFormIssue(props, "dnsApiToken");
+    if (formIssue) fail(formIssue.field, formIssue.message);
     if (props.records !== undefined) {
-      if (props.record !== undefined || props.dns !== undefined) {
-        fail("records", "give either `records` or one DNS target (`record` + `dnsApiToken`, or `dns`), not both");
-      }
-      if (!Array.isArray(props.records)) fail("records", "must be an array of 1 to 8 records");
-      if (props.records.length === 0 || props.records.length > 8) {
-        fail("records", `must hold 1 to 8 records, got ${props.records.length} (Runlater allows 10 forward URLs per endpoint: the relay's are the failover endpoints and both latches)`);
-      }
       return props.records.map((r, i) => {
         const at = `records[${i}]`;
-        if (typeof r !== "object" || r === null || Array.isArray(r)) return fail(at, "must be an object with `record` or `dns`");
-        if (!r.record === !r.dns) fail(at, "give exactly one DNS target: `record` (+ the failover's `dnsApiToken`) or `dns`");
         if (r.record) return fromRecord(r.record, `${at}.record`, r.primary, r.backup);
         const { target, unquote } = prepareTarget(r.dns as DnsTarget, owner, `${at}.dns`);
         return { target, unquote, primary: r.primary, backup: r.backup, fieldNames: { prefix: `${at}.dns` } };
       });
-    }
-    if (!props.record === !props.dns) {
-      fail("record", "give exactly one DNS target: `record` (a Cloudflare record construct, + `dnsApiToken`) or `dns` (any provider), or several in `records`");
     }
     if (props.record) return [fromRecord(props.record, "record")];
     const { target, unquote } = prepareTarget(props.dns as DnsTarget, owner, "dns");

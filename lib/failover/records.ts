@@ -236,3 +236,40 @@ export function checkRecordsShape(input: Record<string, unknown>, isUnresolved: 
   });
   return issues;
 }
+
+/**
+ * How an engine's props give their records, checked before any record is read: `records` (1 to
+ * {@link MAX_FAILOVER_RECORDS} entries, each with exactly one of `record` / `dns`) or exactly one
+ * of `record` / `dns`. `access` names the engine's Cloudflare credentials prop (`cloudflare`,
+ * `dnsApiToken`); `arrayHint` is appended to the "must be an array" message. Returns the first
+ * issue, or undefined.
+ */
+export function recordFormIssue(
+  props: { records?: unknown; record?: unknown; dns?: unknown },
+  access: string,
+  arrayHint = "",
+): ValidationIssue | undefined {
+  const recs = props.records;
+  if (recs === undefined) {
+    if (!props.record === !props.dns) {
+      return { field: "record", message: `give exactly one DNS target: \`record\` (+ \`${access}\`) or \`dns\` (any provider), or several in \`records\`` };
+    }
+    return undefined;
+  }
+  if (props.record !== undefined || props.dns !== undefined) {
+    return { field: "records", message: `give either \`records\` or one DNS target (\`record\` + \`${access}\`, or \`dns\`), not both` };
+  }
+  if (!Array.isArray(recs)) return { field: "records", message: `must be a plain array of 1 to ${MAX_FAILOVER_RECORDS} records${arrayHint}` };
+  if (recs.length === 0 || recs.length > MAX_FAILOVER_RECORDS) {
+    return {
+      field: "records",
+      message: `must hold 1 to ${MAX_FAILOVER_RECORDS} records, got ${recs.length} (Runlater allows 10 forward URLs per endpoint: the relay's are the failover endpoints and both latches)`,
+    };
+  }
+  for (const [i, r] of recs.entries()) {
+    if (typeof r !== "object" || r === null || Array.isArray(r)) return { field: `records[${i}]`, message: "must be an object with `record` or `dns`" };
+    const o = r as { record?: unknown; dns?: unknown };
+    if (!o.record === !o.dns) return { field: `records[${i}]`, message: `give exactly one DNS target: \`record\` (+ the failover's \`${access}\`) or \`dns\`` };
+  }
+  return undefined;
+}

@@ -22,6 +22,7 @@ import {
   type Resolved,
   resolvePlanRefs,
   type TaskPlanSpec,
+  recordFormIssue,
 } from "../failover/plan";
 import { kindOf } from "../failover/input";
 import { RunlaterValidationError } from "../runlater/validate";
@@ -552,24 +553,14 @@ export class DnsFailover extends pulumi.ComponentResource {
       };
       return { target, early, record: r, primary, backup, fieldNames };
     };
+    const formIssue = recordFormIssue(args, "cloudflare", " (an Output cannot decide how many Runlater objects exist)");
+    if (formIssue) fail(formIssue.field, formIssue.message);
     if (args.records !== undefined) {
-      if (args.record !== undefined || args.dns !== undefined) {
-        fail("records", "give either `records` or one DNS target (`record` + `cloudflare`, or `dns`), not both");
-      }
-      if (!Array.isArray(args.records)) fail("records", "must be a plain array of 1 to 8 records (an Output cannot decide how many Runlater objects exist)");
-      if (args.records.length === 0 || args.records.length > 8) {
-        fail("records", `must hold 1 to 8 records, got ${args.records.length} (Runlater allows 10 forward URLs per endpoint: the relay's are the failover endpoints and both latches)`);
-      }
       return args.records.map((r, i) => {
         const at = `records[${i}]`;
-        if (typeof r !== "object" || r === null || Array.isArray(r)) return fail(at, "must be an object with `record` or `dns`");
-        if (!r.record === !r.dns) fail(at, "give exactly one DNS target: `record` (+ the failover's `cloudflare`) or `dns`");
         if (r.record) return fromRecord(r.record, `${at}.record`, r.primary, r.backup);
         return { target: pulumi.output(r.dns as pulumi.Input<DnsTarget>), early: r.dns, primary: r.primary, backup: r.backup, fieldNames: { prefix: `${at}.dns` } };
       });
-    }
-    if (!args.record === !args.dns) {
-      fail("record", "give exactly one DNS target: `record` (+ `cloudflare` credentials) or `dns` (any provider), or several in `records`");
     }
     if (args.record) return [fromRecord(args.record, "record", undefined, undefined)];
     return [{ target: pulumi.output(args.dns as pulumi.Input<DnsTarget>), early: args.dns, primary: undefined, backup: undefined, fieldNames: undefined }];
