@@ -129,6 +129,11 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
   });
 
   it("an out-of-band delete is dropped by refresh and recreated (and rewired) by up", async () => {
+    // Time passes between deploys, as it does in production: the recreate below gets the
+    // create's stored idempotency reply back, and the client tells that replay from a fresh
+    // create by its age (server Date vs inserted_at, REPLAY_MIN_AGE_MS); with the emulator's
+    // clock standing still the two cannot be told apart.
+    await emu.advance(MINUTE);
     const failoverEp = emu.endpoints().find((e) => e.inbound_url === healthTask(emu).on_failure_url)!;
     await client.deleteEndpoint(String(failoverEp.id));
     expect(emu.stats().objects.endpoints).toBe(3);
