@@ -7,7 +7,7 @@ import type { IResolvable, TerraformMetaArguments, TerraformResourceClass } from
 import type { Construct } from "constructs";
 import { CLOUDFLARE_PROVIDER_VERSION } from "./cloudflare-provider";
 import { cdktfCore } from "./core";
-import { compact } from "./support";
+import { compact, metaArguments } from "./support";
 
 /** Configuration of {@link CloudflareDnsRecord} (v5 attribute names in camelCase). */
 export interface CloudflareDnsRecordConfig extends TerraformMetaArguments {
@@ -45,13 +45,7 @@ export class CloudflareDnsRecord extends (cdktfCore().TerraformResource as Terra
     super(scope, id, {
       terraformResourceType: "cloudflare_dns_record",
       terraformGeneratorMetadata: { providerName: "cloudflare", providerVersion: CLOUDFLARE_PROVIDER_VERSION },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
+      ...metaArguments(config),
     });
     this.config = config;
   }

@@ -17,7 +17,7 @@
 import type { Construct } from "constructs";
 import type { TerraformMetaArguments, TerraformResourceClass } from "./core-types";
 import { cdktfCore } from "./core";
-import { compact } from "./support";
+import { checkDisjointBodies, compact, metaArguments } from "./support";
 
 /** Configuration of {@link RestfulOperation}: the arguments of `restful_operation` this library uses. */
 export interface RestfulOperationConfig extends TerraformMetaArguments {
@@ -50,19 +50,9 @@ export class RestfulOperation extends (cdktfCore().TerraformResource as Terrafor
     super(scope, id, {
       terraformResourceType: "restful_operation",
       terraformGeneratorMetadata: { providerName: "restful" },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
+      ...metaArguments(config),
     });
-    const body = config.body ?? {};
-    const clash = Object.keys(config.ephemeralBody ?? {}).filter((k) => Object.hasOwn(body, k));
-    if (clash.length > 0) {
-      throw new Error(`RestfulOperation ${this.node.path}: body and ephemeralBody must be disjoint (the provider refuses overlapping keys): ${clash.join(", ")}`);
-    }
+    checkDisjointBodies("RestfulOperation", this.node.path, config.body ?? {}, config.ephemeralBody);
     this.config = config;
   }
 

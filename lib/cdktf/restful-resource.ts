@@ -18,7 +18,7 @@
 import type { TerraformMetaArguments, TerraformResourceClass } from "./core-types";
 import type { Construct } from "constructs";
 import { cdktfCore } from "./core";
-import { compact, toSnake } from "./support";
+import { checkDisjointBodies, compact, metaArguments, toSnake } from "./support";
 
 /** Expected status sentinels of a poll or precheck. */
 export interface RestfulPollStatus {
@@ -171,21 +171,9 @@ export class RestfulResource extends (cdktfCore().TerraformResource as Terraform
     super(scope, id, {
       terraformResourceType: "restful_resource",
       terraformGeneratorMetadata: { providerName: "restful" },
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-      provisioners: config.provisioners,
-      connection: config.connection,
+      ...metaArguments(config),
     });
-    const ek = Object.keys(config.ephemeralBody ?? {});
-    const clash = ek.filter((k) => Object.hasOwn(config.body, k));
-    if (clash.length > 0) {
-      throw new Error(
-        `RestfulResource ${this.node.path}: body and ephemeralBody must be disjoint (the provider refuses overlapping keys): ${clash.join(", ")}`,
-      );
-    }
+    checkDisjointBodies("RestfulResource", this.node.path, config.body, config.ephemeralBody);
     this.config = config;
   }
 

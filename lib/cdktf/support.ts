@@ -4,6 +4,7 @@
  */
 import type { Construct } from "constructs";
 import { cdktfCore, isUnresolved } from "./core";
+import type { TerraformMetaArguments } from "./core-types";
 
 /**
  * True for values Terraform computes: CDKTF tokens, and raw Terraform interpolations written as
@@ -158,4 +159,25 @@ export function restfulImportId(path: string, id: string, body: Record<string, u
   const tracked: Record<string, null> = {};
   for (const k of Object.keys(body)) tracked[k] = null;
   return JSON.stringify({ id: `${path}/${id}`, path, body: tracked, read_selector: "data" });
+}
+
+/** The Terraform meta-arguments of a hand-written binding's config, as its `TerraformResource` base takes them. */
+export function metaArguments(config: TerraformMetaArguments): TerraformMetaArguments {
+  return {
+    provider: config.provider,
+    dependsOn: config.dependsOn,
+    count: config.count,
+    lifecycle: config.lifecycle,
+    forEach: config.forEach,
+    provisioners: config.provisioners,
+    connection: config.connection,
+  };
+}
+
+/** Throws when `ephemeralBody` shares a top-level key with `body` (magodo/restful refuses overlapping keys). */
+export function checkDisjointBodies(kind: string, path: string, body: Record<string, unknown>, ephemeralBody: Record<string, unknown> | undefined): void {
+  const clash = Object.keys(ephemeralBody ?? {}).filter((k) => Object.hasOwn(body, k));
+  if (clash.length > 0) {
+    throw new Error(`${kind} ${path}: body and ephemeralBody must be disjoint (the provider refuses overlapping keys): ${clash.join(", ")}`);
+  }
 }
