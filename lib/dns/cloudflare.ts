@@ -43,6 +43,17 @@ export function buildCloudflareRequest(target: CloudflareDnsTarget, content: str
     `${baseUrl(target.apiBaseUrl, CLOUDFLARE_API_BASE_URL)}/zones/${encodeSegment(target.zoneId, isUnresolved, "dns.zoneId")}` +
     `/dns_records/${encodeSegment(target.recordId, isUnresolved, "dns.recordId")}`;
   const value = needContent(content, isUnresolved);
+  if (method === "PATCH" && target.patchContentOnly === true) {
+    // ttl/proxied are the record resource's to manage: validated (validateCloudflareTarget), not sent.
+    return {
+      method,
+      url,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: jsonBody({ content: value }),
+      secretHeaderNames: ["Authorization"],
+      bodyIsSecret: false,
+    };
+  }
   const ttl = optionalKind(target.ttl, "dns.ttl", "number", isUnresolved);
   const proxied = optionalKind(target.proxied, "dns.proxied", "boolean", isUnresolved);
   const body =

@@ -41,6 +41,14 @@ export interface CloudflareDnsTarget {
    * such as comment and tags, are reset. @default "PATCH"
    */
   method?: "PATCH" | "PUT";
+  /**
+   * With `PATCH`, send only `{"content"}` even when `ttl`/`proxied` are given: they are then only
+   * validated (the high-TTL warning, the proxied private-address check). The Pulumi component sets
+   * it for a managed record resource, whose TTL and proxy setting that resource manages; it also
+   * lets such records share one stored request (their `ttl` Outputs are unknown at construction).
+   * Ignored with `PUT`, which must send every field. @default false
+   */
+  patchContentOnly?: boolean;
   /** API token with Zone → DNS → Edit on the zone. Secret: travels in the `Authorization` header. */
   apiToken: string;
   /** API base URL without trailing slash. @default "https://api.cloudflare.com/client/v4" */

@@ -126,7 +126,7 @@ export interface DnsFailoverArgs {
   failback?: "auto" | "manual";
   /**
    * How the Runlater objects are wired (see the README's "Convergence" section):
-   * `converge` survives lost, duplicated and late messages (7 objects); `edge` is runlater-iac
+   * `converge` survives lost, duplicated and late messages (8 objects for one record); `edge` is runlater-iac
    * 0.1 (3 objects); `seed` is the seed guide as written. @default "converge"
    */
   wiring?: FailoverWiring;
@@ -513,6 +513,9 @@ export class DnsFailover extends pulumi.ComponentResource {
       if (typeof r !== "object" || r === null) fail(prefix, "must be a Cloudflare record (a DnsRecord resource or { zoneId, recordId })");
       cfToken();
       const cf = args.cloudflare!;
+      // A managed record resource keeps its own TTL and proxy setting; the stored PATCH then
+      // carries only the content, so records sharing token and content share one request.
+      const managedRecord = pulumi.Resource.isInstance(r);
       const early = {
         provider: "cloudflare",
         zoneId: r.zoneId,
@@ -522,6 +525,7 @@ export class DnsFailover extends pulumi.ComponentResource {
         ttl: r.ttl,
         proxied: r.proxied,
         method: cf.method ?? "PATCH",
+        patchContentOnly: managedRecord,
         apiToken: cf.apiToken,
         apiBaseUrl: cf.apiBaseUrl,
       };
@@ -538,6 +542,7 @@ export class DnsFailover extends pulumi.ComponentResource {
               ttl,
               proxied: proxied ?? undefined,
               method: cf.method ?? "PATCH",
+              patchContentOnly: managedRecord,
               apiToken,
               apiBaseUrl,
             }) as DnsTarget,

@@ -96,6 +96,29 @@ describe("DnsFailover with several records", () => {
     expect(inputs("apex-health").onFailureUrl).toBe("https://runlater.eu/in/ep_apex-failover");
   });
 
+  it("the README's example: managed apex + www A records share a pair, the AAAA gets its own (11 objects)", async () => {
+    lib.trackDnsRecordOptions();
+    let objects: number | undefined;
+    await runInPulumiStack(async () => {
+      const rec = (name: string, type: string, content: string) =>
+        new FakeDnsRecord("cloudflare:index/dnsRecord:DnsRecord", name, { zoneId: ZONE, name: `${name}.example.com`, type, content, ttl: 60 }, lib.failoverRecordOptions());
+      const f = new lib.DnsFailover("site", {
+        healthCheck: HC,
+        primary: "198.51.100.10",
+        backup: "203.0.113.50",
+        records: [{ record: rec("apex", "A", "198.51.100.10") }, { record: rec("www", "A", "198.51.100.10") }, { record: rec("www-v6", "AAAA", V6.primary), ...V6 }],
+        cloudflare: { apiToken: pulumi.secret(TOKEN) },
+      });
+      objects = await value(f.summary.runlaterObjects as pulumi.Output<number>);
+      await settle(f);
+    });
+    expect(objects).toBe(11);
+    expect(inputs("site-failover").forwardUrls).toHaveLength(2);
+    expect(inputs("site-failover-2").forwardUrls).toHaveLength(1);
+    // The records' ttl/proxied are theirs to manage: the stored PATCH carries only the content.
+    expect(JSON.parse(unwrap(inputs("site-failover").forwardBody))).toEqual({ content: "203.0.113.50" });
+  });
+
   it("two different token Outputs: separate endpoints (decided before values resolve)", async () => {
     await runInPulumiStack(async () => {
       const f = new lib.DnsFailover("two", {
