@@ -4,7 +4,7 @@ module.exports = {
   testEnvironmentOptions: { globalsCleanup: "off" },
   roots: ["<rootDir>/test", "<rootDir>/lib"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
   moduleNameMapper: {
     "^runlater-iac$": "<rootDir>/lib/index.ts",
     "^runlater-iac/(.*)$": "<rootDir>/lib/$1",
