@@ -1,8 +1,9 @@
 /**
  * `CloudflareProvider`: minimal hand-written L1 binding of the `cloudflare/cloudflare` provider
- * configuration (v5), so cdktn users need not install the deprecated, cdktf-only
- * `@cdktf/provider-cloudflare`. Pinned to 5.14.0, the version `@cdktf/provider-cloudflare`
- * 13.9.1 binds, so both bindings can share one stack.
+ * configuration (v5), so cdktn users need not install the archived `@cdktf/provider-cloudflare`
+ * (built on cdktf 0.21; in a cdktn stack it synthesizes only through `enableCdktfBindingsInCdktn`,
+ * see `./interop`, and there is no `@cdktn/provider-cloudflare` on npm). Pinned to 5.14.0, the
+ * version `@cdktf/provider-cloudflare` 13.9.1 binds, so both bindings can share one stack.
  */
 import type { Construct } from "constructs";
 import { cdktfCore } from "./core";

@@ -16,9 +16,12 @@
  * defined with the resolved core's `TerraformResource` / `TerraformProvider` as base class, so
  * everything they synthesize is produced by one core. Construct scopes are typed as `Construct`
  * from `constructs`, which both cores share. The two cores also share their runtime markers
- * (`Symbol.for("cdktf/TerraformStack")` etc.) and the global token map, so a stack created with
- * one core accepts elements built on the other; use the same core as your app anyway (set
- * `RUNLATER_CDKTF_CORE` if both are installed and your app imports `cdktf`).
+ * (`Symbol.for("cdktf/TerraformStack")` etc.) and the global token map, so a cdktf stack
+ * synthesizes elements built on cdktn as they are. A cdktn stack synthesizes elements built on
+ * cdktf (`@cdktf/provider-*`, or these bindings on cdktf) only once `enableCdktfBindingsInCdktn()`
+ * (`./interop`) has adapted cdktf's element class; `DnsFailover` does that for its records and for
+ * this library's own core. Use the same core as your app anyway (set `RUNLATER_CDKTF_CORE` if
+ * both are installed and your app imports `cdktf`).
  *
  * **Types** come from `./core-types`: cdktf 0.21's where `cdktf` is installed, cdktn's where only
  * cdktn is (cdktn 0.24's API is a strict superset: identical `.d.ts` files plus additions), so a
@@ -96,6 +99,14 @@ export function resolveCore(): { name: CoreName; module: CdktfCore } {
 /** The resolved core module (`require("cdktn")` or `require("cdktf")`). */
 export function cdktfCore(): CdktfCore {
   return resolveCore().module;
+}
+
+/**
+ * The named core module when it is installed (whichever core is resolved), else `undefined`.
+ * Does not change which core the bindings use. An installed but broken core throws.
+ */
+export function cdktfCoreIfInstalled(name: CoreName): CdktfCore | undefined {
+  return tryLoad(name);
 }
 
 /** Name of the resolved core: `"cdktn"` or `"cdktf"`. */

@@ -42,6 +42,7 @@ import { cdktfCore, isUnresolved } from "./core";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
 import { HeartbeatMonitor } from "./heartbeat-monitor";
+import { adaptElementCore } from "./interop";
 import { isExpression, requireSecretToken } from "./support";
 import { failoverLiteralCredentialIssues } from "./literal-credentials";
 import { printWarningsAtSynth } from "./synth-warnings";
@@ -143,7 +144,10 @@ export interface DnsFailoverProps {
   readonly primary?: string;
   /** Record content after a failover. Required unless every one of `records` has its own. */
   readonly backup?: string;
-  /** A managed Cloudflare record (`CloudflareDnsRecord` or `@cdktf/provider-cloudflare`'s `DnsRecord`). */
+  /**
+   * A managed Cloudflare record: `CloudflareDnsRecord`, or `@cdktf/provider-cloudflare`'s `DnsRecord`
+   * (also in a cdktn stack: `DnsFailover` then calls `enableCdktfBindingsInCdktn(record)`).
+   */
   readonly record?: CloudflareRecordLike;
   /**
    * Cloudflare API token (Zone → DNS → Edit) stored in the endpoints' write-only
@@ -258,6 +262,8 @@ export class DnsFailover extends Construct {
       );
     }
     const core = cdktfCore();
+    // This library's own elements on cdktf (RUNLATER_CDKTF_CORE=cdktf) inside a cdktn stack: see ./interop.
+    adaptElementCore(core.TerraformElement);
     const failback = props.failback ?? "auto";
     if (failback !== "auto" && failback !== "manual") {
       throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], `${owner} props`);
@@ -463,6 +469,8 @@ export class DnsFailover extends Construct {
         `${owner} props`,
       );
     }
+    // A record built on cdktf (@cdktf/provider-cloudflare) synthesizes in a cdktn stack once its core is adapted (./interop).
+    adaptElementCore(record);
     const cf = props.cloudflare ?? {};
     if (props.dnsApiToken !== undefined && cf.apiToken !== undefined && props.dnsApiToken !== cf.apiToken) {
       throw new RunlaterValidationError(

@@ -16,3 +16,4 @@ export * from "./health-check-task";
 export * from "./forward-endpoint";
 export * from "./heartbeat-monitor";
 export * from "./dns-failover";
+export { CDKTN_ELEMENT_HOOK, enableCdktfBindingsInCdktn } from "./interop";

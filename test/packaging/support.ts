@@ -43,7 +43,7 @@ export function pack(): Packed {
 }
 
 /** Packages a test project can link from this checkout: engines, types, and the package's own dependencies. */
-export type LinkedPackage = "@pulumi/pulumi" | "cdktf" | "cdktn" | "constructs" | "@types/node" | "@types/jest" | "dependencies";
+export type LinkedPackage = "@pulumi/pulumi" | "cdktf" | "cdktn" | "constructs" | "@cdktf/provider-cloudflare" | "@types/node" | "@types/jest" | "dependencies";
 
 /** The package's runtime dependencies (what `npm install` of the tarball would add). */
 function runtimeDependencies(): string[] {

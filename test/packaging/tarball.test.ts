@@ -48,6 +48,54 @@ describe("the packed tarball", () => {
     expect(files).toContain("README.md");
   });
 
+  describe("a cdktn app with @cdktf/provider-cloudflare, synthesized by plain node from the installed package", () => {
+    /** main.js: a cdktn App with the official record and provider; `variant` picks what makes cdktf elements work. */
+    const main = (variant: "DnsFailover" | "enable" | "nothing") => `const { App, TerraformStack, TerraformVariable } = require("cdktn");
+const { DnsRecord } = require("@cdktf/provider-cloudflare/lib/dns-record");
+const { CloudflareProvider } = require("@cdktf/provider-cloudflare/lib/provider");
+const { DnsFailover, RestfulProvider, enableCdktfBindingsInCdktn } = require("runlater-iac/cdktf");
+const app = new App({ outdir: "out" });
+const stack = new TerraformStack(app, "failover");
+const token = new TerraformVariable(stack, "cloudflare_api_token", { type: "string", sensitive: true });
+new CloudflareProvider(stack, "cloudflare", { apiToken: token.stringValue });
+const record = new DnsRecord(stack, "www", { zoneId: "023e105f4ecef8ad9ca31a8372d0c353", name: "www.example.com", type: "A", content: "198.51.100.10", ttl: 60 });
+${
+  variant === "DnsFailover"
+    ? `new RestfulProvider(stack, "runlater", {});
+new DnsFailover(stack, "www-failover", { healthCheck: { url: "https://primary.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", record, dnsApiToken: token.stringValue });`
+    : variant === "enable"
+      ? "enableCdktfBindingsInCdktn();"
+      : ""
+}
+app.synth();
+`;
+    const run = (variant: "DnsFailover" | "enable" | "nothing") => {
+      const p = project("{}", ["dependencies", "cdktn", "cdktf", "constructs", "@cdktf/provider-cloudflare"]);
+      fs.writeFileSync(path.join(p.dir, "main.js"), main(variant));
+      try {
+        execFileSync(process.execPath, ["main.js"], { cwd: p.dir, encoding: "utf8", stdio: "pipe", env: { ...process.env, RUNLATER_IAC_QUIET: "1" } });
+      } catch (e) {
+        return { error: String((e as { stderr?: string }).stderr) };
+      }
+      return { json: JSON.parse(fs.readFileSync(path.join(p.dir, "out", "stacks", "failover", "cdk.tf.json"), "utf8")) };
+    };
+
+    it("with DnsFailover given the record: synthesizes (the record's core is adapted)", () => {
+      const { json, error } = run("DnsFailover");
+      expect(error).toBeUndefined();
+      expect(json.resource.cloudflare_dns_record.www.lifecycle).toEqual({ ignore_changes: ["content"] });
+      expect(json["//"].metadata.version).toBe(require("cdktn/package.json").version);
+      expect(Object.keys(json.resource.restful_resource).length).toBeGreaterThan(2);
+    });
+
+    it("without DnsFailover: cdktn's TypeError, unless enableCdktfBindingsInCdktn() is called", () => {
+      expect(run("nothing").error).toMatch(/TypeError: e\._resetResolveDiscoveredProviderFeatureUsage is not a function/);
+      const { json, error } = run("enable");
+      expect(error).toBeUndefined();
+      expect(json.resource.cloudflare_dns_record.www).toMatchObject({ zone_id: "023e105f4ecef8ad9ca31a8372d0c353", content: "198.51.100.10" });
+    });
+  });
+
   it("a stack trace from the installed package names a file that exists", () => {
     const p = project("{}", ["dependencies"]);
     const script = path.join(p.dir, "trace.js");

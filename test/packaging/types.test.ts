@@ -73,6 +73,36 @@ app.synth();
 `;
 }
 
+/** A cdktn app with @cdktf/provider-cloudflare's record and provider (imported by submodule: the root index is ~560 modules). */
+const CDKTN_OFFICIAL_RECORD_PROGRAM = `import { Construct } from "constructs";
+import { App, TerraformStack, TerraformVariable } from "cdktn";
+import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
+import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
+import { DnsFailover, RestfulProvider, enableCdktfBindingsInCdktn } from "runlater-iac/cdktf";
+
+class Failover extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new RestfulProvider(this, "runlater", {});
+    const token = new TerraformVariable(this, "cloudflare_api_token", { type: "string", sensitive: true });
+    new CloudflareProvider(this, "cloudflare", { apiToken: token.stringValue });
+    const record = new DnsRecord(this, "www", {
+      zoneId: "023e105f4ecef8ad9ca31a8372d0c353", name: "www.example.com", type: "A",
+      content: "198.51.100.10", ttl: 60, lifecycle: { ignoreChanges: ["content"] },
+    });
+    new DnsFailover(this, "www-failover", {
+      healthCheck: { url: "https://primary.example.com/health" },
+      primary: "198.51.100.10", backup: "203.0.113.50",
+      record, dnsApiToken: token.stringValue,
+    });
+  }
+}
+const adapted: boolean = enableCdktfBindingsInCdktn(DnsRecord);
+const app = new App();
+new Failover(app, "failover");
+if (adapted) app.synth();
+`;
+
 const PULUMI_LINKS: LinkedPackage[] = ["@pulumi/pulumi", "@types/node"];
 
 describe("subpath imports resolve in the engines' template projects", () => {
@@ -91,6 +121,7 @@ describe("subpath imports resolve in the engines' template projects", () => {
   it.each([
     ["cdktf init (CommonJS, node10)", "cdktf", TEMPLATES.cdktf],
     ["cdktn init (CommonJS, node10)", "cdktn", TEMPLATES.cdktn],
+    ["cdktf init's tsconfig (CommonJS, node10, skipLibCheck), cdktn", "cdktn", TEMPLATES.cdktf],
     ["bundler resolution, cdktf", "cdktf", TEMPLATES.bundler],
     ["bundler resolution, cdktn", "cdktn", TEMPLATES.bundler],
   ] as const)("runlater-iac/cdktf with only one core installed: %s", (_label, core, tsconfig) => {
@@ -100,6 +131,32 @@ describe("subpath imports resolve in the engines' template projects", () => {
     const r = p.typecheck();
     expect(r.output).toBe("");
     expect(r.code).toBe(0);
+  });
+
+  it.each([
+    ["cdktn init", TEMPLATES.cdktn],
+    ["cdktf init", TEMPLATES.cdktf],
+  ])("a cdktn app passing @cdktf/provider-cloudflare's DnsRecord to DnsFailover type-checks (%s's tsconfig)", (_label, tsconfig) => {
+    const p = project(tsconfig, ["cdktn", "cdktf", "constructs", "@cdktf/provider-cloudflare", "@types/node", "@types/jest"]);
+    p.write("main.ts", CDKTN_OFFICIAL_RECORD_PROGRAM);
+    const r = p.typecheck();
+    expect(r.output).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("a .d.ts that takes its types from cdktf breaks a cdktn-only project as issue 13 saw it (the check can fail)", () => {
+    // What the .d.ts files did before core-types.ts: every alias is cdktf's type, unresolved without cdktf.
+    const p = project(TEMPLATES.cdktf, ["cdktn", "constructs", "@types/node", "@types/jest"]);
+    const file = path.join(p.dir, "node_modules", "runlater-iac", "dist", "cdktf", "core-types.d.ts");
+    const text = fs.readFileSync(file, "utf8");
+    const broken = text.replace(/type NoCdktf = .*?\? true : false;/s, "type NoCdktf = false;");
+    expect(broken).not.toBe(text);
+    fs.writeFileSync(file, broken);
+    p.write("main.ts", cdkProgram("cdktn"));
+    const r = p.typecheck();
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/main\.ts.*error TS2353: Object literal may only specify known properties, and '(provider|lifecycle)' does not exist in type 'CloudflareDnsRecordConfig'/); // the first meta-argument of the program
+    expect(r.output).toMatch(/main\.ts.*error TS2741: Property 'node' is missing/);
   });
 
   it("without typesVersions a node10 project cannot find the subpaths (the check can fail)", () => {
