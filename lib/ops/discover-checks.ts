@@ -15,7 +15,7 @@ export interface DiscoveredRecord {
   index: number;
   /** Identity of the record (provider + record path), as {@link StoredDnsRequest.recordKey}. */
   key: string;
-  /** `<fqdn> <type>` when the stored request tells the name, else `record <n> <type>`. */
+  /** `<fqdn> <type>` when the stored request tells the name, else `#<n> <type>` (1-based, as in the `status` table). */
   label: string;
   /** Endpoint whose stored request sets the record to its backup. */
   failoverEndpoint?: Endpoint;
@@ -158,7 +158,7 @@ export function discoverRecords(failovers: readonly Endpoint[], recoveries: read
   const multi = records.length > 1;
   for (const r of records) {
     const req = r.failoverRequest ?? r.recoveryRequest!;
-    r.label = `${req.fqdn ?? `record ${r.index + 1}`} ${req.type}`;
+    r.label = `${req.fqdn ?? `#${r.index + 1}`} ${req.type}`;
     const pre = multi ? `record ${r.label}: ` : "";
     if (recoveries.length > 0 && !r.recoveryRequest) problems.push(`${pre}no recovery endpoint puts it back (the "${r.failoverEndpoint!.name}" endpoint changes it)`);
     if (!r.failoverRequest && failovers.length > 0) problems.push(`${pre}no failover endpoint changes it (the "${r.recoveryEndpoint!.name}" endpoint puts it back)`);

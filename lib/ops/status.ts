@@ -206,7 +206,7 @@ export async function failoverStatus(o: StatusOptions): Promise<FailoverStatus[]
       const primary = o.primary !== undefined && (f.records.length === 1 || sameFamily(o.primary, stored ?? backup)) ? o.primary : stored;
       const c = classifyRecord(failback, health, view, primary, backup, o, now);
       records.push({
-        label: `${view.fqdn ?? r.label.replace(/ \S+$/, "")} ${view.type}`,
+        label: view.fqdn ? `${view.fqdn} ${view.type}` : r.label,
         ...c,
         primary,
         backup,

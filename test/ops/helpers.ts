@@ -191,7 +191,7 @@ export async function deployMulti(emu: Emulator, client: RunlaterClient, name: s
     primary: PRIMARY,
     backup: BACKUP,
     records: recs.map((r) => ({
-      dns: { provider: "cloudflare", zoneId, recordId: r.recordId, apiToken: "cf-test-token", apiBaseUrl: emu.cloudflareApiUrl, patchContentOnly: true },
+      dns: { provider: "cloudflare", zoneId, recordId: r.recordId, apiToken: "cf-test-token", apiBaseUrl: emu.cloudflareApiUrl, type: r.type, name: r.fqdn, patchContentOnly: true },
       primary: r.primary,
       backup: r.backup,
     })),
