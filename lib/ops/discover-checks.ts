@@ -41,11 +41,11 @@ export interface HookResolution {
   targets: Endpoint[];
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Number of a DNS endpoint's key from its name (`<name> failover` 1, `<name> failover-3` 3); undefined for other names. */
 function dnsNumber(ep: Endpoint, name: string, part: string): number | undefined {
-  const m = new RegExp(`^${escape(name)} ${part}(?:-(\\d+))?$`).exec(ep.name);
+  const m = new RegExp(`^${escapeRe(name)} ${part}(?:-(\\d+))?$`).exec(ep.name);
   return m ? (m[1] ? Number(m[1]) : 1) : undefined;
 }
 

@@ -29,7 +29,7 @@ export function formatStatus(statuses: readonly FailoverStatus[]): string[] {
       continue;
     }
     rows.push([s.name, s.verdict, h, `${records(s).length} records:`, ...(withDns ? [""] : []), ""]);
-    records(s).forEach((r, i) => rows.push([`  #${i + 1}`, r.verdict, "", ...recordCells(r, withDns, manual)]));
+    for (const [i, r] of records(s).entries()) rows.push([`  #${i + 1}`, r.verdict, "", ...recordCells(r, withDns, manual)]);
   }
   const all = [["FAILOVER", "VERDICT", "HEALTH", "RECORD (API)", ...(withDns ? ["RESOLVER"] : []), "PRIMARY → BACKUP"], ...rows];
   const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));

@@ -5,7 +5,8 @@ export const DRILL_USAGE = `usage: runlater-iac drill --task ID [options]
 
 Exercises a deployed failover (Runlater or the emulator) and puts everything back.
   endpoint drill (default): triggers the failover endpoint, waits until the record shows the
-    backup, triggers the recovery endpoint, waits for the primary.
+    backup, triggers the recovery endpoint, waits for the primary. With several records: every
+    failover endpoint, every record on its backup, the restore endpoint, every record back.
   --full: points the health check at a failing URL (a 404 path on the same host), waits for the
     flip, restores the URL (checked field by field), waits for the recovery.
 What must be restored is written to the journal before anything changes; a drill that was
@@ -15,6 +16,7 @@ interrupted (Ctrl-C, timeout, crash) is repaired by the next run.
   --full                 full-chain drill through the health check
   --resolver HOST:PORT   also wait until this DNS server answers the new address
   --name FQDN            record name for --resolver when the stored request does not tell it
+                         (one-record failovers; with several records the names come from the API)
   --force                drill even if the primary is unhealthy or the record is not on it
   --timeout SECONDS      longest wait of each step            default 120 (--full: 300)
   --poll SECONDS         time between two observations        default 2
