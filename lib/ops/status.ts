@@ -11,8 +11,15 @@
  * - `inconsistent`: they disagree for longer than the bound (default 5 minutes: one cron interval
  *   + the check's timeout + forward retries fit well inside), or the record shows neither address.
  * - `misconfigured`: hook URLs not pointing at the endpoints, an endpoint missing or disabled, a
- *   recovery endpoint whose stored address is not the primary, …
+ *   recovery endpoint whose stored address is not the primary, a latch monitor missing, disabled,
+ *   paused or not firing at the recovery path, …
  * - `unknown`: no finished health check yet, or the record cannot be read.
+ *
+ * A failover of several records: each record gets its own verdict (`records[]`, from its content
+ * and the one health check), and the failover's is `misconfigured` when the wiring has a problem,
+ * else the worst of its records' (inconsistent > unknown > converging > failed-over > healthy).
+ * The single-record fields (`record`, `primary`, `backup`) describe the first record, so JSON
+ * readers written for one record keep working.
  */
 import type { RunlaterClient } from "../runlater/client";
 import type { Monitor } from "../runlater/model";
@@ -107,7 +114,7 @@ export interface StatusOptions {
   client: RunlaterClient;
   /** One failover by its health-check task id; all of the account's when absent. */
   taskId?: string;
-  /** The primary's address: the recovery endpoint must store exactly this. */
+  /** The primary's address: the recovery endpoint must store exactly this (with several records: those of its address family, IPv4 or IPv6). */
   primary?: string;
   /** Bound on a disagreement, ms. @default 300000 */
   boundMs?: number;
@@ -175,10 +182,10 @@ function combine(f: FailoverObjects, records: RecordStatus[], health: HealthView
   if (records.length === 0) return { verdict: "unknown", reason: "the record cannot be read: no failover endpoint: record unknown" };
   const worst = records.reduce((w, r) => (RANK[r.verdict] > RANK[w.verdict] ? r : w), records[0]!);
   if (records.length === 1) return { verdict: worst.verdict, reason: worst.reason };
-  const n = records.length;
+  const n = records.length === 2 ? "both" : `all ${records.length}`;
   if (records.every((r) => r.verdict === worst.verdict && r.reason === worst.reason)) {
-    if (worst.verdict === "healthy") return { verdict: "healthy", reason: `healthy for ${streakText(health)} checks, all ${n} records on their primary` };
-    if (worst.verdict === "failed-over" && health.current === "fail") return { verdict: "failed-over", reason: `primary failing for ${streakText(health)} checks, all ${n} records on their backup` };
+    if (worst.verdict === "healthy") return { verdict: "healthy", reason: `healthy for ${streakText(health)} checks, ${n} records on their primary` };
+    if (worst.verdict === "failed-over" && health.current === "fail") return { verdict: "failed-over", reason: `primary failing for ${streakText(health)} checks, ${n} records on their backup` };
   }
   const best = Math.min(...records.map((r) => RANK[r.verdict]));
   const off = records.filter((r) => RANK[r.verdict] > best || RANK[r.verdict] === RANK[worst.verdict]);

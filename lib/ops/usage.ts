@@ -40,13 +40,17 @@ record's content (read through the DNS provider's API), and a verdict:
   converging     record and health disagree for less than the bound (a flip is under way)
   inconsistent   they disagree for longer than the bound, or the record shows neither address
   misconfigured  hooks not pointing at the endpoints, endpoint missing or disabled, recovery
-                 endpoint not storing the primary, …
+                 endpoint not storing the primary, a latch monitor missing, disabled, paused
+                 or not firing at the recovery path, …
   unknown        no finished check yet, or the record cannot be read
-Read-only. Without --task: every failover of the account (cron tasks named "<name> health").
+A failover of several records gets one row per record (#1, #2, …); its verdict is the worst
+of its records'. Read-only. Without --task: every failover of the account (cron tasks named
+"<name> health").
 
   --task ID              one failover by its health-check task id
   --bound SECONDS        longest acceptable disagreement      default 300
-  --primary ADDR         the primary's address (the recovery endpoint must store it)
+  --primary ADDR         the primary's address (the recovery endpoint must store it;
+                         several records: those of its family, IPv4 or IPv6)
   --resolver HOST:PORT   also query this DNS server
   --executions N         health checks read per failover (1..100)   default 20
   --api-url URL          Runlater API base URL                default $RUNLATER_API_URL or https://runlater.eu/api/v1

@@ -6,6 +6,7 @@
  * endpoint, a latch, or a latch's hook is gone.
  */
 import { type Emulator, startEmulator } from "../../lib/emulator";
+import { runStatusCommand } from "../../lib/ops/cli";
 import { findFailover } from "../../lib/ops/discover";
 import { failoverStatus, formatStatus, type StatusOptions, statusExitCode } from "../../lib/ops/status";
 import { closeAllPools, type RunlaterClient } from "../../lib/runlater";
@@ -41,7 +42,7 @@ describe.each(["a+aaaa", "apex+www"] as const)("%s, convergent wiring", (set) =>
     await emu.advance(2 * MINUTE);
     const h = await status(d, { resolver: `127.0.0.1:${emu.dnsPort}` });
     expect(h.verdict).toBe("healthy");
-    expect(h.reason).toMatch(/^healthy for \d+\+? checks, all 2 records on their primary$/);
+    expect(h.reason).toMatch(/^healthy for \d+\+? checks, both records on their primary$/);
     expect(h.records.map((r) => [r.label, r.verdict, r.record.api, r.record.dns, r.primary, r.backup])).toEqual(
       d.records.map((r) => [`${r.fqdn} ${r.type}`, "healthy", [r.primary], [r.primary], r.primary, r.backup]),
     );
@@ -62,7 +63,7 @@ describe.each(["a+aaaa", "apex+www"] as const)("%s, convergent wiring", (set) =>
     expect(contents(d)).toEqual(d.records.map((r) => r.backup));
     const down = await status(d);
     expect(down.verdict).toBe("failed-over");
-    expect(down.reason).toMatch(/^primary failing for \d+ checks, all 2 records on their backup$/);
+    expect(down.reason).toMatch(/^primary failing for \d+ checks, both records on their backup$/);
     expect(down.records.map((r) => [r.verdict, r.record.shows, r.record.api])).toEqual(d.records.map((r) => ["failed-over", "backup", [r.backup]]));
     expect(down.latches?.map((m) => m.status)).toEqual(["up", "up"]); // pinged by the relay on every failed probe
     expect(statusExitCode([down])).toBe(0);
@@ -155,4 +156,28 @@ test("edge wiring, A + AAAA: the fan-out and restore endpoints are followed; hea
   expect(s).toMatchObject({ verdict: "failed-over" });
   expect(s.latches).toBeUndefined();
   expect(contents(d)).toEqual([BACKUP, V6.backup]);
+});
+
+test("status --json: one entry per failover, its records and latches; the single-record fields are the first record's", async () => {
+  const d = await deployMulti(emu, client, `mr${++seq}`, "a+aaaa");
+  await emu.advance(2 * MINUTE);
+  const out: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
+  const deps = { clock: virtualClock(emu), env: { RUNLATER_API_KEY: emu.apiKey, RUNLATER_API_URL: emu.runlaterApiUrl } };
+  expect(await runStatusCommand(["--task", d.taskId, "--json", "--primary", PRIMARY], io, undefined, deps)).toBe(0);
+  const j = JSON.parse(out.join("\n"));
+  expect(j.exitCode).toBe(0);
+  expect(j.failovers).toHaveLength(1);
+  const f = j.failovers[0];
+  expect(f).toMatchObject({ verdict: "healthy", primary: PRIMARY, backup: BACKUP, record: { shows: "primary" }, problems: [] });
+  expect(f.records.map((r: { label: string; verdict: string; failoverEndpoint: string; recoveryEndpoint: string }) => [r.label, r.verdict, r.failoverEndpoint, r.recoveryEndpoint])).toEqual([
+    [`${d.records[0]!.fqdn} A`, "healthy", `${d.name} failover`, `${d.name} recovery`],
+    [`${d.records[1]!.fqdn} AAAA`, "healthy", `${d.name} failover-2`, `${d.name} recovery-2`],
+  ]);
+  expect(f.latches).toHaveLength(2);
+  expect(out.join("\n")).not.toMatch(/\/in\/ep_|\/ping\/|cf-test-token/);
+  await client.deleteMonitor(d.objects.get("latch")!.id);
+  out.length = 0;
+  expect(await runStatusCommand(["--task", d.taskId], io, undefined, deps)).toBe(2);
+  expect(out.join("\n")).toContain(`${d.name}: misconfigured — the "${d.name} latch" monitor is missing`);
 });
