@@ -1,13 +1,19 @@
 /**
  * Finds a deployed failover's Runlater objects from its health-check task, by the library's
- * naming (`<name> health`, `<name> failover`, `<name> recovery`, and in the convergent wiring
- * `<name> pulse`, `<name> probe`, `<name> relay`) and by the hook URLs: the failover/recovery
- * endpoints are the ones whose `inbound_url` the task's `on_failure_url`/`on_recovery_url` name.
- * Also lists what is miswired (secret-free: inbound URLs are capabilities and are never shown).
+ * naming (`<name> health`, `<name> failover`, `<name> failover-2`…, `<name> recovery`…, and in
+ * the convergent wiring `<name> pulse`, `<name> probe`, `<name> relay` and the heartbeat
+ * monitors `<name> latch`, `<name> latch-2`; with several records `<name> restore` and, for the
+ * `edge`/`seed` wirings, `<name> fanout`) and by the hook URLs: the failover/recovery endpoints
+ * are the ones the task's `on_failure_url`/`on_recovery_url` reach, directly or through the
+ * relay / fan-out / restore endpoint. Also lists what is miswired (secret-free: inbound and ping
+ * URLs are capabilities and are never shown).
  */
 import type { RunlaterClient } from "../runlater/client";
-import type { Endpoint, Task } from "../runlater/model";
-import { parseStoredRequest, sameContent, type StoredDnsRequest } from "./dns-read";
+import type { Endpoint, Monitor, Task } from "../runlater/model";
+import type { StoredDnsRequest } from "./dns-read";
+import { checkLatches, type DiscoveredRecord, discoverRecords, norm, resolveHook } from "./discover-checks";
+
+export type { DiscoveredRecord } from "./discover-checks";
 
 /** Suffix of a failover's health-check task name. */
 export const HEALTH_SUFFIX = " health";
@@ -18,88 +24,102 @@ export interface FailoverObjects {
   name: string;
   /** The health-check cron task. */
   health: Task;
-  /** Endpoint `on_failure_url` points at (sets the backup). */
+  /** The first failover endpoint (sets the backup): `failovers[0]`. */
   failover?: Endpoint;
-  /** Endpoint `on_recovery_url` points at (sets the primary). */
+  /** The first recovery endpoint (sets the primary): `recoveries[0]`. */
   recovery?: Endpoint;
+  /** Every failover endpoint `on_failure_url` reaches (directly, or through the relay / fan-out), in key order. */
+  failovers: Endpoint[];
+  /** Every recovery endpoint `on_recovery_url` reaches (directly, or through the restore endpoint), in key order. */
+  recoveries: Endpoint[];
+  /** Several recovery endpoints: the `<name> restore` endpoint fanning the recovery hook (and the latches) out to them. */
+  restore?: Endpoint;
+  /** `edge`/`seed` with several failover endpoints: the `<name> fanout` endpoint the failure hook goes to. */
+  fanout?: Endpoint;
   /** Convergent wiring: the pulse task, probe endpoint and relay endpoint, by name. */
   pulse?: Task;
   probe?: Endpoint;
   relay?: Endpoint;
-  /** Stored DNS requests of the failover / recovery endpoints. */
+  /** Convergent wiring: the heartbeat latches found (`<name> latch`, `<name> latch-2`), in that order. Empty when monitors were not read. */
+  latches: Monitor[];
+  /** Stored DNS requests of the first record (`records[0]`). */
   failoverRequest?: StoredDnsRequest;
   recoveryRequest?: StoredDnsRequest;
+  /** Every record the failover changes (one per forward URL of the failover/recovery endpoints, matched by record identity). */
+  records: DiscoveredRecord[];
   /** Misconfigurations found, one sentence each (empty = wired as the library wires it). */
   problems: string[];
 }
 
 /** Options of {@link findFailover} / {@link findAllFailovers}. */
 export interface DiscoverOptions {
-  /** The primary's address, when known: the recovery endpoint must set exactly this. */
+  /** The primary's address, when known: the recovery endpoint must set exactly this (with several records: each record of the same address family). */
   primary?: string;
 }
 
-const norm = (u: string | null | undefined) => (u ?? "").trim().replace(/\/+$/, "");
-
-/** Builds the objects of one failover from already-listed tasks and endpoints. */
-export function assembleFailover(health: Task, tasks: readonly Task[], endpoints: readonly Endpoint[], opts: DiscoverOptions = {}): FailoverObjects {
+/**
+ * Builds the objects of one failover from already-listed tasks, endpoints and monitors.
+ * `monitors` undefined: the latches are not checked (monitors were not read).
+ */
+export function assembleFailover(
+  health: Task,
+  tasks: readonly Task[],
+  endpoints: readonly Endpoint[],
+  opts: DiscoverOptions = {},
+  monitors?: readonly Monitor[],
+): FailoverObjects {
   const name = health.name.endsWith(HEALTH_SUFFIX) ? health.name.slice(0, -HEALTH_SUFFIX.length) : health.name;
-  const byInbound = (u: string | null) => (u ? endpoints.find((e) => norm(e.inboundUrl) === norm(u)) : undefined);
   const byName = (label: string) => endpoints.find((e) => e.name === `${name} ${label}`);
   const problems: string[] = [];
-  const failover = byInbound(health.onFailureUrl);
-  const recovery = byInbound(health.onRecoveryUrl);
-  const named = { failover: byName("failover"), recovery: byName("recovery") };
   if (!health.enabled) problems.push("the health check is disabled: nothing detects an outage");
   if (health.scheduleType !== "cron") problems.push("the health check is not a cron task");
-  if (!health.onFailureUrl) problems.push("the health check has no on_failure_url: an outage changes nothing");
-  else if (!failover) {
-    problems.push(
-      named.failover
-        ? `on_failure_url does not point at the "${name} failover" endpoint's inbound URL`
-        : `on_failure_url points at no endpoint of this account (endpoint "${name} failover" missing)`,
-    );
-  }
-  if (!health.onRecoveryUrl) {
-    if (named.recovery) problems.push(`the "${name} recovery" endpoint exists but the health check has no on_recovery_url`);
-  } else if (!recovery) {
-    problems.push(
-      named.recovery
-        ? `on_recovery_url does not point at the "${name} recovery" endpoint's inbound URL`
-        : `on_recovery_url points at no endpoint of this account (endpoint "${name} recovery" missing)`,
-    );
-  }
-  if (failover && recovery && failover.id === recovery.id) problems.push("on_failure_url and on_recovery_url point at the same endpoint");
-  for (const [label, ep] of [
-    ["failover", failover],
-    ["recovery", recovery],
-  ] as const) {
-    if (ep && !ep.enabled) problems.push(`the ${label} endpoint "${ep.name}" is disabled (inbound requests answer 410)`);
-  }
-  const failoverRequest = failover ? parseStoredRequest(failover) : undefined;
-  const recoveryRequest = recovery ? parseStoredRequest(recovery) : undefined;
-  if (failoverRequest && recoveryRequest) {
-    if (failoverRequest.recordKey !== recoveryRequest.recordKey) problems.push("the failover and recovery endpoints change different records");
-    if (failoverRequest.content !== undefined && sameContent(failoverRequest.content, recoveryRequest.content)) {
-      problems.push(`the recovery endpoint sets the same address as the failover endpoint (${recoveryRequest.content})`);
-    }
-  }
-  if (opts.primary !== undefined && recoveryRequest && recoveryRequest.content !== undefined && !sameContent(recoveryRequest.content, opts.primary)) {
-    problems.push(`the recovery endpoint's stored address ${recoveryRequest.content} is not the primary ${opts.primary}`);
-  }
-  if (opts.primary !== undefined && failoverRequest && sameContent(failoverRequest.content, opts.primary)) {
-    problems.push(`the failover endpoint's stored address is the primary ${opts.primary}`);
-  }
-  // Convergent wiring (by name): probe → relay → failover.
   const pulse = tasks.find((t) => t.name === `${name} pulse` && t.scheduleType === "cron");
   const probe = byName("probe");
   const relay = byName("relay");
-  if (probe && relay && norm(probe.onFailureUrl) !== norm(relay.inboundUrl)) problems.push(`the "${name} probe" endpoint's on_failure_url does not point at the "${name} relay" endpoint`);
-  if (relay && failover && !relay.forwardUrls.some((u) => norm(u) === norm(failover.inboundUrl))) {
-    problems.push(`the "${name} relay" endpoint does not forward to the failover endpoint`);
+  const ctx = { name, endpoints, monitors, problems };
+  const fail = resolveHook(ctx, "failure", health.onFailureUrl);
+  const rec = resolveHook(ctx, "recovery", health.onRecoveryUrl);
+  const failovers = fail.targets;
+  const recoveries = rec.targets;
+  for (const ep of failovers) if (recoveries.some((r) => r.id === ep.id)) problems.push("on_failure_url and on_recovery_url point at the same endpoint");
+  for (const [label, ep] of [
+    ...failovers.map((e) => ["failover", e] as const),
+    ...recoveries.map((e) => ["recovery", e] as const),
+    ...(fail.fanOut ? ([[fail.fanOut.name.slice(name.length + 1), fail.fanOut]] as const) : []),
+    ...(rec.fanOut ? ([[rec.fanOut.name.slice(name.length + 1), rec.fanOut]] as const) : []),
+  ]) {
+    if (!ep.enabled) problems.push(`the ${label} endpoint "${ep.name}" is disabled (inbound requests answer 410)`);
   }
+  const records = discoverRecords(failovers, recoveries, opts, problems);
+  // Convergent wiring (by name): pulse → probe → relay → failover endpoints (+ latches).
+  if (probe && relay && norm(probe.onFailureUrl) !== norm(relay.inboundUrl)) problems.push(`the "${name} probe" endpoint's on_failure_url does not point at the "${name} relay" endpoint`);
+  if (relay && fail.fanOut?.id !== relay.id) {
+    for (const ep of failovers) {
+      if (relay.forwardUrls.some((u) => norm(u) === norm(ep.inboundUrl))) continue;
+      problems.push(failovers.length === 1 ? `the "${name} relay" endpoint does not forward to the failover endpoint` : `the "${name} relay" endpoint does not forward to the "${ep.name}" endpoint`);
+    }
+  }
+  if (relay && !relay.enabled && fail.fanOut?.id !== relay.id) problems.push(`the relay endpoint "${relay.name}" is disabled (inbound requests answer 410)`);
   if (pulse && probe && norm(pulse.url) !== norm(probe.inboundUrl)) problems.push(`the "${name} pulse" task does not call the "${name} probe" endpoint`);
-  return { name, health, failover, recovery, pulse, probe, relay, failoverRequest, recoveryRequest, problems };
+  const latches = relay && recoveries.length > 0 && monitors ? checkLatches(ctx, relay, rec.hookTarget ?? recoveries[0]) : [];
+  return {
+    name,
+    health,
+    failover: failovers[0],
+    recovery: recoveries[0],
+    failovers,
+    recoveries,
+    ...(rec.fanOut ? { restore: rec.fanOut } : {}),
+    ...(fail.fanOut && fail.fanOut.id !== relay?.id ? { fanout: fail.fanOut } : {}),
+    pulse,
+    probe,
+    relay,
+    latches,
+    failoverRequest: records[0]?.failoverRequest,
+    recoveryRequest: records[0]?.recoveryRequest,
+    records,
+    problems,
+  };
 }
 
 /** True for a task the library created as a failover's health check. */
@@ -128,17 +148,28 @@ export async function listRecentTasks(client: RunlaterClient, maxPages = MAX_TAS
   return out;
 }
 
+/** The account's monitors when some failover has a relay (convergent wiring: latches to check); one API call. */
+async function monitorsFor(client: RunlaterClient, endpoints: readonly Endpoint[], names: readonly string[]): Promise<Monitor[] | undefined> {
+  const relays = new Set(names.map((n) => `${n} relay`));
+  return endpoints.some((e) => relays.has(e.name)) ? client.listMonitors() : undefined;
+}
+
 /** Finds the failover whose health-check task has this id. */
 export async function findFailover(client: RunlaterClient, taskId: string, opts: DiscoverOptions = {}): Promise<FailoverObjects> {
   const [health, endpoints, tasks] = await Promise.all([client.getTask(taskId), client.listEndpoints(), listRecentTasks(client)]);
-  return assembleFailover(health, tasks, endpoints, opts);
+  const name = health.name.endsWith(HEALTH_SUFFIX) ? health.name.slice(0, -HEALTH_SUFFIX.length) : health.name;
+  const monitors = await monitorsFor(client, endpoints, [name]);
+  return assembleFailover(health, tasks, endpoints, opts, monitors);
 }
 
 /** Every failover of the account (cron tasks named `<name> health`), sorted by name. */
 export async function findAllFailovers(client: RunlaterClient, opts: DiscoverOptions = {}): Promise<FailoverObjects[]> {
   const [tasks, endpoints] = await Promise.all([listRecentTasks(client), client.listEndpoints()]);
-  return tasks
-    .filter(isHealthTask)
-    .map((t) => assembleFailover(t, tasks, endpoints, opts))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const healths = tasks.filter(isHealthTask);
+  const monitors = await monitorsFor(
+    client,
+    endpoints,
+    healths.map((t) => t.name.slice(0, -HEALTH_SUFFIX.length)),
+  );
+  return healths.map((t) => assembleFailover(t, tasks, endpoints, opts, monitors)).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -39,6 +39,8 @@ export interface RecordState {
   ttl?: number;
   /** FQDN when the API reports it. */
   fqdn?: string;
+  /** Record type when the API reports it (Cloudflare). */
+  type?: string;
   /** When the record last changed (ISO-8601) when the API reports it (Cloudflare `modified_on`). */
   modifiedAt?: string;
 }
@@ -102,7 +104,8 @@ export function parseStoredRequest(ep: Pick<Endpoint, "forwardUrls" | "forwardMe
       provider: "cloudflare",
       method,
       content: typeof body?.content === "string" ? body.content : undefined,
-      type: typeof body?.type === "string" ? body.type.toUpperCase() : "A",
+      // A content-only PATCH (`patchContentOnly`) does not say the type: an IPv6 address is AAAA.
+      type: typeof body?.type === "string" ? body.type.toUpperCase() : typeof body?.content === "string" && body.content.includes(":") ? "AAAA" : "A",
       fqdn: typeof body?.name === "string" ? body.name.toLowerCase() : undefined,
       recordKey: `cloudflare ${base(path.length)}`,
       readUrl: `${u.origin}${path}`,
@@ -197,6 +200,7 @@ export async function readRecord(req: StoredDnsRequest, opts: DnsReadOptions = {
         content: typeof r.content === "string" ? [r.content] : [],
         ttl: typeof r.ttl === "number" ? r.ttl : undefined,
         fqdn: typeof r.name === "string" ? r.name : undefined,
+        type: typeof r.type === "string" ? r.type.toUpperCase() : undefined,
         modifiedAt: typeof r.modified_on === "string" ? r.modified_on : undefined,
       };
     }

@@ -2,7 +2,10 @@
  * `runlater-iac drill`: exercises a deployed failover, against Runlater or the emulator.
  *
  * - endpoint drill (default): POST the failover endpoint's inbound URL, wait until the record
- *   shows the backup, POST the recovery endpoint, wait for the primary.
+ *   shows the backup, POST the recovery endpoint, wait for the primary. With several records:
+ *   POST every failover endpoint, wait until every record shows its backup, POST the endpoint
+ *   `on_recovery_url` names (the restore fan-out when there are several recovery endpoints),
+ *   wait until every record is back on its primary.
  * - full drill: point the health check at a failing URL (a 404 path on the same host, as the seed
  *   guide does), wait for the flip, restore the URL, wait for the recovery.
  *
@@ -119,54 +122,78 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   }
   report.name = f.name;
   if (f.problems.length > 0) return done("refused", `misconfigured: ${f.problems.join("; ")}`);
-  if (!f.failover || !f.recovery || !f.failoverRequest || !f.recoveryRequest) {
+  const records = f.records;
+  if (!f.failover || !f.recovery || records.length === 0 || records.some((r) => !r.failoverRequest || !r.recoveryRequest)) {
     return done("refused", "the failover has no recovery endpoint (manual failback): a drill could not put the primary back");
   }
-  const backup = f.failoverRequest.content;
-  const primary = f.recoveryRequest.content;
-  const canRead = f.failoverRequest.provider !== "generic";
+  const multi = records.length > 1;
+  if (multi && o.fqdn !== undefined) return done("refused", `--name names the record of a one-record failover; "${f.name}" has ${records.length} records, whose names come from their stored requests or the provider API`);
+  const generic = records.find((r) => r.failoverRequest!.provider === "generic");
+  if (multi && generic) return done("refused", `record ${generic.label} is not a known provider API (generic request): a drill of several records reads every record through its provider API`);
+  const canRead = !generic;
   if (!canRead && !o.resolver) return done("refused", "the record cannot be read through its provider API (generic request): pass --resolver host:port");
-  const observe = () => observeRecord(f.failoverRequest!, { fetch: o.fetch, resolver: o.resolver, fqdn: o.fqdn });
-  const shows = (v: RecordView, want: string | undefined, via: "api" | "dns") => {
+  const want = (which: "primary" | "backup") => records.map((r) => (which === "backup" ? r.failoverRequest!.content : r.recoveryRequest!.content));
+  const observe = () => Promise.all(records.map((r) => observeRecord(r.failoverRequest!, { fetch: o.fetch, resolver: o.resolver, fqdn: o.fqdn })));
+  const shows = (v: RecordView, value: string | undefined, via: "api" | "dns") => {
     const got = via === "api" ? v.api : v.dns;
-    return !!got && got.length === 1 && sameContent(got[0], want);
+    return !!got && got.length === 1 && sameContent(got[0], value);
   };
   const show = (v: RecordView, via: "api" | "dns") => {
     const got = via === "api" ? v.api : v.dns;
     const err = via === "api" ? v.apiError : v.dnsError;
     return got && got.length > 0 ? got.join(", ") : err ?? "(no record)";
   };
+  const label = (v: RecordView, i: number) => (v.fqdn ? `${v.fqdn} ${v.type}` : records[i]!.label);
   const before = await observe();
   const health = await observeHealth(o.client, o.taskId, 5).catch(() => undefined);
+  const primaries = want("primary");
+  const backups = want("backup");
   if (!o.force) {
     if (health?.current === "fail") return done("refused", "the primary is currently unhealthy (the last health check failed): not drilling a live outage (use --force)");
-    if (canRead && !shows(before, primary, "api")) return done("refused", `the record is not on the primary ${primary} (it shows ${show(before, "api")}): use --force to drill anyway`);
+    const off = canRead ? before.findIndex((v, i) => !shows(v, primaries[i], "api")) : -1;
+    if (off >= 0) {
+      const what = multi ? `record ${label(before[off]!, off)} is not on its primary` : "the record is not on the primary";
+      return done("refused", `${what} ${primaries[off]} (it shows ${show(before[off]!, "api")}): use --force to drill anyway`);
+    }
   }
-  note(`failover "${f.name}": record ${before.fqdn ?? "(name unknown)"} ${f.failoverRequest.type}, primary ${primary} → backup ${backup}`);
+  if (multi) note(`failover "${f.name}": ${records.length} records: ${before.map((v, i) => `${label(v, i)} ${primaries[i]} → ${backups[i]}`).join(", ")}`);
+  else note(`failover "${f.name}": record ${before[0]!.fqdn ?? "(name unknown)"} ${before[0]!.type}, primary ${primaries[0]} → backup ${backups[0]}`);
 
   // ------------------------------------------------------------------ waiting
-  const waitFor = async (name: string, want: string | undefined, timeoutMs: number) => {
+  const waitFor = async (which: "primary" | "backup", timeoutMs: number) => {
+    const name = which === "backup" ? (multi ? "every record shows its backup" : "record shows the backup") : multi ? "every record back on its primary" : "record back on the primary";
+    const values = which === "backup" ? backups : primaries;
     for (const via of [...(canRead ? ["api" as const] : []), ...(o.resolver ? ["dns" as const] : [])]) {
       const at = elapsed();
-      const label = `${name} (${via === "api" ? "DNS provider API" : `DNS ${o.resolver}`})`;
+      const stepName = `${name} (${via === "api" ? "DNS provider API" : `DNS ${o.resolver}`})`;
       for (;;) {
-        const v = await observe();
-        if (shows(v, want, via)) {
-          record(label, true, at, `${v.fqdn ?? ""} ${show(v, via)}`.trim());
+        const vs = await observe();
+        const off = vs.findIndex((v, i) => !shows(v, values[i], via));
+        if (off < 0) {
+          record(stepName, true, at, vs.map((v) => `${v.fqdn ?? ""} ${show(v, via)}`.trim()).join(", "));
           break;
         }
-        if (elapsed() - at >= timeoutMs) record(label, false, at, `still ${show(v, via)} after ${Math.round(timeoutMs / 1000)} s`);
+        if (elapsed() - at >= timeoutMs) record(stepName, false, at, `${multi ? `${label(vs[off]!, off)} ` : ""}still ${show(vs[off]!, via)} after ${Math.round(timeoutMs / 1000)} s`);
         await clock.sleep(o.pollMs ?? 2000, o.signal);
       }
     }
   };
+  // The endpoint drill POSTs each failover endpoint (not the relay: the latches stay out of it)
+  // and the endpoint on_recovery_url names (the restore fan-out with several recovery endpoints).
+  const recoveryTarget = f.restore ?? f.recovery;
+  const triggerFailovers = async () => {
+    const rs = await Promise.all(f.failovers.map((ep) => triggerInbound(ep.inboundUrl, o.fetch)));
+    return { ok: rs.every((r) => r.ok), detail: rs.map((r) => r.detail).join("; ") };
+  };
+  const failoverStep = f.failovers.length > 1 ? `trigger the ${f.failovers.length} failover endpoints` : "trigger the failover endpoint";
+  const recoveryStep = f.restore ? "trigger the restore endpoint" : "trigger the recovery endpoint";
   const stepTimeout = o.stepTimeoutMs ?? (mode === "full" ? 300_000 : 120_000);
   const journal: DrillJournal = {
     version: JOURNAL_VERSION,
     mode,
     name: f.name,
     taskId: o.taskId,
-    recoveryEndpointId: f.recovery.id,
+    recoveryEndpointId: recoveryTarget.id,
     startedAt: new Date().toISOString(),
     pid: process.pid,
   };
@@ -179,13 +206,13 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       writeJournal(o.journalPath, journal);
       let at = elapsed();
       changed = true;
-      const r1 = await triggerInbound(f.failover.inboundUrl, o.fetch);
-      record("trigger the failover endpoint", r1.ok, at, r1.detail);
-      await waitFor("record shows the backup", backup, stepTimeout);
+      const r1 = await triggerFailovers();
+      record(failoverStep, r1.ok, at, r1.detail);
+      await waitFor("backup", stepTimeout);
       at = elapsed();
-      const r2 = await triggerInbound(f.recovery.inboundUrl, o.fetch);
-      record("trigger the recovery endpoint", r2.ok, at, r2.detail);
-      await waitFor("record back on the primary", primary, stepTimeout);
+      const r2 = await triggerInbound(recoveryTarget.inboundUrl, o.fetch);
+      record(recoveryStep, r2.ok, at, r2.detail);
+      await waitFor("primary", stepTimeout);
       changed = false;
     } else {
       original = await o.client.getTask(o.taskId);
@@ -195,12 +222,12 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       changed = true;
       await o.client.updateCronTask(o.taskId, { url: failUrl });
       record("point the health check at a failing URL", true, at, new URL(failUrl).pathname);
-      await waitFor("record shows the backup", backup, stepTimeout);
+      await waitFor("backup", stepTimeout);
       at = elapsed();
       const r = await restoreTaskUrl(o.client, original);
       changed = !r.ok;
       record("restore the health check's URL", r.ok, at, r.detail);
-      await waitFor("record back on the primary", primary, stepTimeout);
+      await waitFor("primary", stepTimeout);
     }
   } catch (e) {
     failure = e instanceof StepFailed ? e.message : (e as Error).name === "AbortError" ? "aborted" : `error: ${(e as Error).message}`;
@@ -208,8 +235,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     if (changed) {
       const at = elapsed();
       // Put back what the drill changed, whatever happened. Not abortable: it must run.
-      const r = mode === "full" && original ? await restoreTaskUrl(o.client, original) : await triggerInbound(f.recovery.inboundUrl, o.fetch);
-      const name = mode === "full" ? "restore the health check's URL (cleanup)" : "trigger the recovery endpoint (cleanup)";
+      const r = mode === "full" && original ? await restoreTaskUrl(o.client, original) : await triggerInbound(recoveryTarget.inboundUrl, o.fetch);
+      const name = mode === "full" ? "restore the health check's URL (cleanup)" : `${recoveryStep} (cleanup)`;
       try {
         record(name, r.ok, at, r.detail);
       } catch {

@@ -21,7 +21,7 @@ export interface DrillJournal {
   name: string;
   /** Health-check task id. */
   taskId: string;
-  /** Recovery endpoint id: triggered on repair to put the primary back (endpoint drill). */
+  /** Id of the endpoint `on_recovery_url` names (the recovery endpoint, or the restore fan-out with several): triggered on repair to put the primary back (endpoint drill). */
   recoveryEndpointId?: string;
   /** Full drill: the health check's URL before the drill (restored on repair). */
   originalUrl?: string;

@@ -34,6 +34,7 @@ export async function observeRecord(req: StoredDnsRequest, opts: DnsReadOptions 
       view.ttl = r.ttl;
       view.modifiedAt = r.modifiedAt;
       view.fqdn ??= r.fqdn;
+      if (r.type) view.type = r.type;
     } catch (e) {
       view.apiError = (e as Error).message;
     }
@@ -41,7 +42,7 @@ export async function observeRecord(req: StoredDnsRequest, opts: DnsReadOptions 
   if (opts.resolver) {
     if (!view.fqdn) view.dnsError = "record name unknown (pass --name)";
     else {
-      const r = await resolveThrough(opts.resolver, view.fqdn, req.type);
+      const r = await resolveThrough(opts.resolver, view.fqdn, view.type);
       view.dns = r.answers;
       view.dnsError = r.error;
     }

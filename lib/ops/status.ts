@@ -11,14 +11,24 @@
  * - `inconsistent`: they disagree for longer than the bound (default 5 minutes: one cron interval
  *   + the check's timeout + forward retries fit well inside), or the record shows neither address.
  * - `misconfigured`: hook URLs not pointing at the endpoints, an endpoint missing or disabled, a
- *   recovery endpoint whose stored address is not the primary, …
+ *   recovery endpoint whose stored address is not the primary, a latch monitor missing, disabled,
+ *   paused or not firing at the recovery path, …
  * - `unknown`: no finished health check yet, or the record cannot be read.
+ *
+ * A failover of several records: each record gets its own verdict (`records[]`, from its content
+ * and the one health check), and the failover's is `misconfigured` when the wiring has a problem,
+ * else the worst of its records' (inconsistent > unknown > converging > failed-over > healthy).
+ * The single-record fields (`record`, `primary`, `backup`) describe the first record, so JSON
+ * readers written for one record keep working.
  */
 import type { RunlaterClient } from "../runlater/client";
+import type { Monitor } from "../runlater/model";
 import { realClock, type OpsClock } from "./clock";
 import { sameContent } from "./dns-read";
 import { type FailoverObjects, findAllFailovers, findFailover } from "./discover";
 import { type HealthView, observeHealth, observeRecord, type RecordView } from "./observe";
+
+export { formatStatus } from "./status-format";
 
 /** Default bound on a disagreement between record and health, ms (5 minutes). */
 export const DEFAULT_BOUND_MS = 300_000;
@@ -36,16 +46,47 @@ export const STATUS_EXIT: Record<StatusVerdict, number> = {
   misconfigured: 2,
 };
 
+/** Where one record of a failover stands. */
+export interface RecordStatus {
+  /** `<fqdn> <type>` (the name from the provider API when the stored request does not tell it). */
+  label: string;
+  /** This record's verdict, from its content and the health check (never `misconfigured`: wiring problems are the failover's). */
+  verdict: StatusVerdict;
+  /** One sentence: why this verdict. */
+  reason: string;
+  /** Content while the primary is healthy (recovery endpoint's stored content, or `--primary`). */
+  primary?: string;
+  /** Content after a failover (failover endpoint's stored content). */
+  backup?: string;
+  record: RecordView & { shows?: "primary" | "backup" | "other" | "missing" };
+  /** How long record and health have disagreed, ms (when they do). */
+  disagreeForMs?: number;
+  /** Names of the endpoints that carry its stored requests. */
+  failoverEndpoint?: string;
+  recoveryEndpoint?: string;
+}
+
+/** A heartbeat latch of the convergent wiring, as Runlater shows it. `down` is its resting state after an outage (it fired). */
+export interface LatchStatus {
+  name: string;
+  status: Monitor["status"];
+  enabled: boolean;
+  lastPingAt: string | null;
+  nextExpectedAt: string | null;
+  gracePeriodSeconds: number;
+}
+
 /** Where one failover stands. */
 export interface FailoverStatus {
   name: string;
   taskId: string;
+  /** The failover's verdict: `misconfigured` when its wiring has problems, else the worst of its records'. */
   verdict: StatusVerdict;
   /** One sentence: why this verdict. */
   reason: string;
-  /** Address the record has while the primary is healthy (recovery endpoint's stored content, or `--primary`). */
+  /** The first record's primary (see `records` for every record). */
   primary?: string;
-  /** Address after a failover (failover endpoint's stored content). */
+  /** The first record's backup. */
   backup?: string;
   /** `auto` when a recovery endpoint is wired, else `manual`. */
   failback: "auto" | "manual";
@@ -57,9 +98,14 @@ export interface FailoverStatus {
     streakAtLeast: boolean;
     recent: { at: string | null; status: string; statusCode: number | null; durationMs: number | null }[];
   };
-  record: RecordView & { shows?: "primary" | "backup" | "other" | "missing" };
-  /** How long record and health have disagreed, ms (when they do). */
+  /** The first record as read (see `records`). */
+  record: RecordStatus["record"];
+  /** The longest disagreement between a record and the health check, ms (when one disagrees). */
   disagreeForMs?: number;
+  /** Every record, in endpoint order (one entry for a single-record failover). */
+  records: RecordStatus[];
+  /** Convergent wiring with automatic failback: the latches found. */
+  latches?: LatchStatus[];
   problems: string[];
 }
 
@@ -68,7 +114,7 @@ export interface StatusOptions {
   client: RunlaterClient;
   /** One failover by its health-check task id; all of the account's when absent. */
   taskId?: string;
-  /** The primary's address: the recovery endpoint must store exactly this. */
+  /** The primary's address: the recovery endpoint must store exactly this (with several records: those of its address family, IPv4 or IPv6). */
   primary?: string;
   /** Bound on a disagreement, ms. @default 300000 */
   boundMs?: number;
@@ -80,13 +126,23 @@ export interface StatusOptions {
   fetch?: typeof fetch;
 }
 
-function classify(f: FailoverObjects, health: HealthView, record: RecordView, o: StatusOptions, now: number): Omit<FailoverStatus, "name" | "taskId" | "health" | "problems"> {
-  const backup = f.failoverRequest?.content;
-  const primary = o.primary ?? f.recoveryRequest?.content;
-  const failback = f.recovery ? "auto" : "manual";
-  const base = { primary, backup, failback } as const;
+/** Worst first: how verdicts of records combine into the failover's. */
+const RANK: Record<StatusVerdict, number> = { healthy: 0, "failed-over": 1, converging: 2, unknown: 3, inconsistent: 4, misconfigured: 5 };
+
+const streakText = (h: HealthView) => `${h.streak}${h.streakFillsPage ? "+" : ""}`;
+
+/** One record's verdict from what it shows and the health check (wiring problems are not looked at). */
+function classifyRecord(
+  failback: "auto" | "manual",
+  health: HealthView,
+  record: RecordView,
+  primary: string | undefined,
+  backup: string | undefined,
+  o: StatusOptions,
+  now: number,
+): Pick<RecordStatus, "verdict" | "reason" | "record" | "disagreeForMs"> {
   const values = record.api ?? record.dns;
-  const shows: NonNullable<FailoverStatus["record"]["shows"]> | undefined =
+  const shows: RecordStatus["record"]["shows"] =
     values === undefined
       ? undefined
       : values.length === 0
@@ -97,12 +153,11 @@ function classify(f: FailoverObjects, health: HealthView, record: RecordView, o:
             ? "primary"
             : "other";
   const rec = { ...record, ...(shows ? { shows } : {}) };
-  if (f.problems.length > 0) return { ...base, record: rec, verdict: "misconfigured", reason: f.problems.join("; ") };
-  if (shows === undefined) return { ...base, record: rec, verdict: "unknown", reason: `the record cannot be read: ${record.apiError ?? record.dnsError ?? "no reader"}` };
-  if (health.current === undefined) return { ...base, record: rec, verdict: "unknown", reason: "no finished health check yet" };
-  if (health.current === "ok" && shows === "primary") return { ...base, record: rec, verdict: "healthy", reason: `healthy for ${health.streak}${health.streakFillsPage ? "+" : ""} checks, record on the primary` };
-  if (health.current === "fail" && shows === "backup") return { ...base, record: rec, verdict: "failed-over", reason: `primary failing for ${health.streak}${health.streakFillsPage ? "+" : ""} checks, record on the backup` };
-  if (failback === "manual" && shows === "backup") return { ...base, record: rec, verdict: "failed-over", reason: "primary healthy again, record on the backup: manual failback, put the primary back by hand" };
+  if (shows === undefined) return { record: rec, verdict: "unknown", reason: `the record cannot be read: ${record.apiError ?? record.dnsError ?? "no reader"}` };
+  if (health.current === undefined) return { record: rec, verdict: "unknown", reason: "no finished health check yet" };
+  if (health.current === "ok" && shows === "primary") return { record: rec, verdict: "healthy", reason: `healthy for ${streakText(health)} checks, record on the primary` };
+  if (health.current === "fail" && shows === "backup") return { record: rec, verdict: "failed-over", reason: `primary failing for ${streakText(health)} checks, record on the backup` };
+  if (failback === "manual" && shows === "backup") return { record: rec, verdict: "failed-over", reason: "primary healthy again, record on the backup: manual failback, put the primary back by hand" };
   // Disagreement: dated from the later of the streak start and the record's last change (when the provider tells it).
   const starts = [health.since, record.modifiedAt].filter((s): s is string => !!s).map((s) => Date.parse(s)).filter(Number.isFinite);
   const since = starts.length > 0 ? Math.max(...starts) : now;
@@ -118,8 +173,26 @@ function classify(f: FailoverObjects, health: HealthView, record: RecordView, o:
           : "the primary is failing but the record is on the primary";
   const verdict = shows === "other" || shows === "missing" || disagreeForMs > bound ? "inconsistent" : "converging";
   const tail = verdict === "inconsistent" ? `for ${Math.round(disagreeForMs / 1000)} s (bound ${Math.round(bound / 1000)} s)` : `for ${Math.round(disagreeForMs / 1000)} s, within the bound of ${Math.round(bound / 1000)} s`;
-  return { ...base, record: rec, verdict, reason: `${what} ${tail}`, disagreeForMs };
+  return { record: rec, verdict, reason: `${what} ${tail}`, disagreeForMs };
 }
+
+/** The failover's verdict and reason from its problems and its records'. */
+function combine(f: FailoverObjects, records: RecordStatus[], health: HealthView): Pick<FailoverStatus, "verdict" | "reason"> {
+  if (f.problems.length > 0) return { verdict: "misconfigured", reason: f.problems.join("; ") };
+  if (records.length === 0) return { verdict: "unknown", reason: "the record cannot be read: no failover endpoint: record unknown" };
+  const worst = records.reduce((w, r) => (RANK[r.verdict] > RANK[w.verdict] ? r : w), records[0]!);
+  if (records.length === 1) return { verdict: worst.verdict, reason: worst.reason };
+  const n = records.length === 2 ? "both" : `all ${records.length}`;
+  if (records.every((r) => r.verdict === worst.verdict && r.reason === worst.reason)) {
+    if (worst.verdict === "healthy") return { verdict: "healthy", reason: `healthy for ${streakText(health)} checks, ${n} records on their primary` };
+    if (worst.verdict === "failed-over" && health.current === "fail") return { verdict: "failed-over", reason: `primary failing for ${streakText(health)} checks, ${n} records on their backup` };
+  }
+  const best = Math.min(...records.map((r) => RANK[r.verdict]));
+  const off = records.filter((r) => RANK[r.verdict] > best || RANK[r.verdict] === RANK[worst.verdict]);
+  return { verdict: worst.verdict, reason: off.map((r) => `${r.label}: ${r.reason}`).join("; ") };
+}
+
+const sameFamily = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.includes(":") === b.includes(":");
 
 /** Status of one failover (`taskId`) or of every failover of the account. Read-only. */
 export async function failoverStatus(o: StatusOptions): Promise<FailoverStatus[]> {
@@ -128,13 +201,35 @@ export async function failoverStatus(o: StatusOptions): Promise<FailoverStatus[]
   const out: FailoverStatus[] = [];
   for (const f of found) {
     const health = await observeHealth(o.client, f.health.id, o.executions ?? 20);
-    const req = f.failoverRequest ?? f.recoveryRequest;
-    const record: RecordView = req ? await observeRecord(req, { fetch: o.fetch, resolver: o.resolver }) : { type: "A", apiError: "no failover endpoint: record unknown" };
-    const c = classify(f, health, record, o, clock.now());
+    const failback = f.recovery ? "auto" : "manual";
+    const now = clock.now();
+    const records: RecordStatus[] = [];
+    for (const r of f.records) {
+      const req = (r.failoverRequest ?? r.recoveryRequest)!;
+      const view = await observeRecord(req, { fetch: o.fetch, resolver: o.resolver });
+      const backup = r.failoverRequest?.content;
+      const stored = r.recoveryRequest?.content;
+      // `--primary` is one address: with several records it stands for those of its family (A or AAAA).
+      const primary = o.primary !== undefined && (f.records.length === 1 || sameFamily(o.primary, stored ?? backup)) ? o.primary : stored;
+      const c = classifyRecord(failback, health, view, primary, backup, o, now);
+      records.push({
+        label: view.fqdn ? `${view.fqdn} ${view.type}` : r.label,
+        ...c,
+        primary,
+        backup,
+        ...(r.failoverEndpoint ? { failoverEndpoint: r.failoverEndpoint.name } : {}),
+        ...(r.recoveryEndpoint ? { recoveryEndpoint: r.recoveryEndpoint.name } : {}),
+      });
+    }
+    const first = records[0];
+    const disagree = records.map((r) => r.disagreeForMs).filter((x): x is number => x !== undefined);
     out.push({
       name: f.name,
       taskId: f.health.id,
-      ...c,
+      ...combine(f, records, health),
+      primary: first?.primary ?? o.primary,
+      backup: first?.backup,
+      failback,
       health: {
         current: health.current,
         streak: health.streak,
@@ -142,6 +237,10 @@ export async function failoverStatus(o: StatusOptions): Promise<FailoverStatus[]
         streakAtLeast: health.streakFillsPage,
         recent: health.recent.map((e) => ({ at: e.startedAt ?? e.scheduledFor, status: e.status, statusCode: e.statusCode, durationMs: e.durationMs })),
       },
+      record: first?.record ?? { type: "A", apiError: "no failover endpoint: record unknown" },
+      ...(disagree.length > 0 ? { disagreeForMs: Math.max(...disagree) } : {}),
+      records,
+      ...(f.relay && f.recovery ? { latches: f.latches.map((m) => ({ name: m.name, status: m.status, enabled: m.enabled, lastPingAt: m.lastPingAt, nextExpectedAt: m.nextExpectedAt, gracePeriodSeconds: m.gracePeriodSeconds })) } : {}),
       problems: f.problems,
     });
   }
@@ -151,30 +250,4 @@ export async function failoverStatus(o: StatusOptions): Promise<FailoverStatus[]
 /** Exit code for a set of statuses: the worst verdict's (0 when there are none). */
 export function statusExitCode(statuses: readonly FailoverStatus[]): number {
   return statuses.reduce((m, s) => Math.max(m, STATUS_EXIT[s.verdict]), 0);
-}
-
-/** Human table (one row per failover, then reasons; with one failover, its recent checks too). */
-export function formatStatus(statuses: readonly FailoverStatus[]): string[] {
-  if (statuses.length === 0) return ['no failovers found (cron tasks named "<name> health")'];
-  const hhmm = (iso?: string | null) => (iso ? iso.replace(/^\d{4}-\d{2}-\d{2}T/, "").replace(/(\.\d+)?Z$/, "Z") : "-");
-  const withDns = statuses.some((s) => s.record.dns !== undefined || s.record.dnsError !== undefined);
-  const rows = statuses.map((s) => {
-    const h = s.health.current === undefined ? "no checks" : `${s.health.current} ×${s.health.streak}${s.health.streakAtLeast ? "+" : ""} since ${hhmm(s.health.since)}`;
-    const values = s.record.api;
-    const rec = `${s.record.fqdn ?? "?"} ${s.record.type} ${values ? (values.length ? values.join(",") : "(missing)") : "(unreadable)"}${s.record.ttl !== undefined ? ` ttl ${s.record.ttl}` : ""}`;
-    const dns = s.record.dns?.length ? s.record.dns.join(",") : (s.record.dnsError ?? "-");
-    return [s.name, s.verdict, h, rec, ...(withDns ? [dns] : []), `${s.primary ?? "?"} → ${s.backup ?? "?"}${s.failback === "manual" ? " (manual)" : ""}`];
-  });
-  const all = [["FAILOVER", "VERDICT", "HEALTH", "RECORD (API)", ...(withDns ? ["RESOLVER"] : []), "PRIMARY → BACKUP"], ...rows];
-  const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const lines = all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  "));
-  lines.push("");
-  for (const s of statuses) lines.push(`${s.name}: ${s.verdict} — ${s.reason}`);
-  if (statuses.length === 1) {
-    const s = statuses[0]!;
-    lines.push("", "recent health checks (newest first):");
-    for (const e of s.health.recent) lines.push(`  ${e.at ?? "-"}  ${e.status.padEnd(7)}  ${e.statusCode ?? "-"}  ${e.durationMs ?? "-"} ms`);
-    if (s.health.recent.length === 0) lines.push("  (none)");
-  }
-  return lines;
 }

@@ -57,3 +57,11 @@ test("an unknown request is generic (not readable); content comparison ignores c
   expect(sameContent("Backup.Example.com.", "backup.example.com")).toBe(true);
   expect(sameContent(undefined, "x")).toBe(false);
 });
+
+test("a content-only Cloudflare PATCH (managed records) says no type: an IPv6 content is AAAA, an IPv4 one A", () => {
+  const t = { provider: "cloudflare", zoneId: "a".repeat(32), recordId: "b".repeat(32), apiToken: "cf-secret", type: "AAAA", patchContentOnly: true } as const;
+  const v6 = stored(t, "2001:db8::50");
+  expect(JSON.parse(buildDnsUpdateRequest(t, "2001:db8::50").body!)).toEqual({ content: "2001:db8::50" });
+  expect(v6).toMatchObject({ provider: "cloudflare", type: "AAAA", content: "2001:db8::50" });
+  expect(stored({ ...t, type: "A" }, "203.0.113.50").type).toBe("A");
+});

@@ -110,9 +110,8 @@ export interface Deployed {
 
 /**
  * Deploys a failover named `name` on the emulator with the library's plan (health = a built-in
- * target). `edge` (default here: hooks only, forwards without retries) or `converge`; the
- * emulator has no monitors, so the converge latch is stood in for by a built-in target its
- * relay pings.
+ * target). `edge` (default here: hooks only, forwards without retries) or `converge` (its
+ * latches are the emulator's heartbeat monitors).
  */
 export async function deploy(
   emu: Emulator,
@@ -126,12 +125,7 @@ export async function deploy(
   target.set("ok");
   const plan = planFailover({ name, healthCheck: { url: target.url, timeoutMs: 5000 }, primary: PRIMARY, backup: BACKUP, dns: rec.dns, wiring, ...(wiring === "edge" ? { retryAttempts: 0 } : {}) });
   if (plan.errors.length > 0) throw new Error(JSON.stringify(plan.errors));
-  const latch = emu.target(`${name}-latch`);
-  const objects = await applyPlan(plan, {
-    createEndpoint: (spec) => client.createEndpoint(spec),
-    createTask: (spec) => client.createCronTask(spec),
-    createMonitor: async () => ({ id: `latch-${name}`, pingUrl: `${latch.url}/hit` }),
-  });
+  const objects = await applyPlan(plan, planTarget(client));
   return {
     name,
     taskId: objects.get("health")!.id,
@@ -143,6 +137,70 @@ export async function deploy(
     content: rec.content,
     health: (mode) => target.set(mode),
   };
+}
+
+/** The plan target of a client (monitors included). */
+export function planTarget(client: RunlaterClient) {
+  return {
+    createEndpoint: (spec: Parameters<RunlaterClient["createEndpoint"]>[0]) => client.createEndpoint(spec),
+    createTask: (spec: Parameters<RunlaterClient["createCronTask"]>[0]) => client.createCronTask(spec),
+    createMonitor: (spec: Parameters<RunlaterClient["createMonitor"]>[0]) => client.createMonitor(spec),
+  };
+}
+
+export const V6 = { primary: "2001:db8::10", backup: "2001:db8::50" };
+
+/** A deployed failover of several Cloudflare records. */
+export interface DeployedMulti {
+  name: string;
+  taskId: string;
+  objects: Map<PlanObjectKey, AppliedObject>;
+  /** Per record: its FQDN, type, primary, backup, and a reader of its content in the emulator store. */
+  records: { fqdn: string; type: "A" | "AAAA"; primary: string; backup: string; content(): string | undefined }[];
+  health(mode: "ok" | "fail"): void;
+}
+
+/**
+ * Deploys one failover of several records of one Cloudflare zone with the library's plan:
+ * `a+aaaa` (www A and www AAAA: two failover and two recovery endpoints, a restore fan-out) or
+ * `apex+www` (two A records sharing one failover and one recovery endpoint). Converge by default.
+ */
+export async function deployMulti(emu: Emulator, client: RunlaterClient, name: string, set: "a+aaaa" | "apex+www", wiring: FailoverWiring = "converge"): Promise<DeployedMulti> {
+  const zone = `multi${++zoneSeq}.example.com`;
+  const cf = emu.dns("cloudflare");
+  const zoneId = cf.addZone({ name: zone });
+  const specs =
+    set === "a+aaaa"
+      ? [
+          { fqdn: `www.${zone}`, type: "A" as const, primary: PRIMARY, backup: BACKUP },
+          { fqdn: `www.${zone}`, type: "AAAA" as const, ...V6 },
+        ]
+      : [
+          { fqdn: zone, type: "A" as const, primary: PRIMARY, backup: BACKUP },
+          { fqdn: `www.${zone}`, type: "A" as const, primary: PRIMARY, backup: BACKUP },
+        ];
+  const recs = specs.map((r) => {
+    const recordId = cf.addRecord(zoneId, { name: r.fqdn, type: r.type, content: r.primary, ttl: 60 });
+    return { ...r, recordId, content: () => cf.getRecord(zoneId, recordId)?.content };
+  });
+  const target = emu.target(`${name}-primary`);
+  target.set("ok");
+  const plan = planFailover({
+    name,
+    healthCheck: { url: target.url, timeoutMs: 5000 },
+    primary: PRIMARY,
+    backup: BACKUP,
+    records: recs.map((r) => ({
+      dns: { provider: "cloudflare", zoneId, recordId: r.recordId, apiToken: "cf-test-token", apiBaseUrl: emu.cloudflareApiUrl, type: r.type, name: r.fqdn, patchContentOnly: true },
+      primary: r.primary,
+      backup: r.backup,
+    })),
+    wiring,
+    ...(wiring === "edge" ? { retryAttempts: 0 } : {}),
+  });
+  if (plan.errors.length > 0) throw new Error(JSON.stringify(plan.errors));
+  const objects = await applyPlan(plan, planTarget(client));
+  return { name, taskId: objects.get("health")!.id, objects, records: recs.map(({ recordId: _, ...r }) => r), health: (mode) => target.set(mode) };
 }
 
 /** A temp directory removed by the returned function. */

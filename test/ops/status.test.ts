@@ -158,7 +158,13 @@ test("convergent wiring: healthy, failed over (re-asserted by the probe), relay 
   await emu.advance(MINUTE);
   expect((await status(d)).verdict).toBe("healthy");
   await client.updateEndpoint(d.objects.get("relay")!.id, { forwardUrls: ["https://elsewhere.example.com/x"] });
-  expect((await status(d)).reason).toBe(`the "${d.name} relay" endpoint does not forward to the failover endpoint`);
+  const s = await status(d);
+  expect(s.verdict).toBe("misconfigured");
+  expect(s.problems).toEqual([
+    `the "${d.name} relay" endpoint does not forward to the failover endpoint`,
+    `the "${d.name} relay" endpoint does not ping the "${d.name} latch" monitor: failure signals never reach it`,
+    `the "${d.name} relay" endpoint does not ping the "${d.name} latch-2" monitor: failure signals never reach it`,
+  ]);
 });
 
 test("all failovers of an account: one row each, exit code of the worst", async () => {
