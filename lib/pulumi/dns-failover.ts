@@ -216,7 +216,7 @@ export function recordGuardVerdict(
   if (ignoreChanges === undefined) {
     return {
       level: "warn",
-      message: `DnsFailover ${name}: could not verify that the DNS record ignores changes to \`content\` (it was created before runlater-iac/pulumi was imported). If it does not, the next \`pulumi up\` after a failover points traffic back at the dead primary: ${fix}.`,
+      message: `DnsFailover ${name}: could not verify that the DNS record ignores changes to \`content\` (its options were not made with \`failoverRecordOptions()\`, and it was created before runlater-iac/pulumi was imported or without a Pulumi stack, e.g. under \`pulumi.runtime.setMocks\`). If it does not, the next \`pulumi up\` after a failover points traffic back at the dead primary: ${fix}.`,
     };
   }
   if (ignoreChanges.includes("content") || ignoreChanges.includes("*")) return { level: "ok", message: "" };
@@ -226,9 +226,25 @@ export function recordGuardVerdict(
   };
 }
 
-/** Resource options for a managed record used by a failover: adds `ignoreChanges: ["content"]`. */
+/**
+ * Resource options for a managed record used by a failover: adds `ignoreChanges: ["content"]`,
+ * and a resource transformation that lets `DnsFailover` see the record's final `ignoreChanges`
+ * wherever the record is made: before this module was imported, or under
+ * `pulumi.runtime.setMocks` without a stack (unit tests), where the stack-wide tracking of
+ * {@link trackDnsRecordOptions} cannot run. The transformation changes nothing.
+ */
 export function failoverRecordOptions(opts: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
-  return { ...opts, ignoreChanges: [...new Set([...(opts.ignoreChanges ?? []), "content"])] };
+  return {
+    ...opts,
+    ignoreChanges: [...new Set([...(opts.ignoreChanges ?? []), "content"])],
+    transformations: [...(opts.transformations ?? []), noteRecordOptions],
+  };
+}
+
+/** The transformation of {@link failoverRecordOptions}: records the options, returns nothing (no change). */
+function noteRecordOptions(a: pulumi.ResourceTransformationArgs): undefined {
+  trackedIgnoreChanges.set(a.resource, [...(a.opts.ignoreChanges ?? [])]);
+  return undefined;
 }
 
 function placeholderToken(target: DnsTarget): DnsTarget {
