@@ -31,7 +31,7 @@ import type { HttpMethod } from "../runlater/model";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
 import { planRefs } from "./plan-refs";
-import { warnsForChildren } from "./resource-support";
+import { userStackForNextResource, warnsForChildren } from "./resource-support";
 
 /** Health check of a failover (inputs). */
 export interface DnsFailoverHealthCheckArgs {
@@ -284,7 +284,13 @@ export class DnsFailover extends pulumi.ComponentResource {
   readonly children: Partial<Record<PlanObjectKey, pulumi.Resource>>;
 
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("runlater:index:DnsFailover", name, {}, opts);
+    // The component's own stack trace too: the user's frames only (see userFrames).
+    const restore = userStackForNextResource();
+    try {
+      super("runlater:index:DnsFailover", name, {}, opts);
+    } finally {
+      restore();
+    }
     warnsForChildren.add(this);
     const owner = `DnsFailover ${name} arguments`;
     if (typeof args !== "object" || args === null || Array.isArray(args)) {

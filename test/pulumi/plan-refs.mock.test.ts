@@ -9,7 +9,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { failoverLayout, groupRecords, isPlanRef, planFailover, planRecords, type PlanObjectKey } from "../../lib/failover/plan";
 import { planRefs } from "../../lib/pulumi/plan-refs";
 
-type Registered = { type: string; name: string; urn: string; inputs: Record<string, unknown>; deps: Record<string, string[]>; all: string[] };
+type Registered = {
+  type: string;
+  name: string;
+  urn: string;
+  inputs: Record<string, unknown>;
+  deps: Record<string, string[]>;
+  all: string[];
+  /** The source position and stack trace the engine would store, as `file:` URIs (undefined: a frame without position). */
+  position?: string;
+  frames: (string | undefined)[];
+};
 const registered: Registered[] = [];
 
 pulumi.runtime.setMocks(
@@ -36,6 +46,8 @@ type Req = {
   getParent(): string;
   getPropertydependenciesMap(): { forEach(f: (v: { getUrnsList(): string[] }, k: string) => void): void };
   getDependenciesList(): string[];
+  getSourceposition(): { getUri(): string } | undefined;
+  getStacktrace(): { getFramesList(): { getPc(): { getUri(): string } | undefined }[] } | undefined;
 };
 const monitor = (pulumi.runtime as unknown as { getMonitor(): { registerResource(req: Req, cb: unknown): unknown } }).getMonitor();
 const original = monitor.registerResource.bind(monitor);
@@ -44,7 +56,16 @@ monitor.registerResource = (req: Req, cb: unknown) => {
   req.getPropertydependenciesMap().forEach((v, k) => {
     if (v.getUrnsList().length > 0) deps[k] = v.getUrnsList();
   });
-  registered.push({ type: req.getType(), name: req.getName(), urn: "", inputs: {}, deps, all: req.getDependenciesList() });
+  registered.push({
+    type: req.getType(),
+    name: req.getName(),
+    urn: "",
+    inputs: {},
+    deps,
+    all: req.getDependenciesList(),
+    position: req.getSourceposition()?.getUri(),
+    frames: (req.getStacktrace()?.getFramesList() ?? []).map((f) => f.getPc()?.getUri()),
+  });
   return original(req, cb);
 };
 
@@ -123,6 +144,25 @@ describe("DnsFailover children depend only on the objects they refer to", () => 
     expect(deps("www-pulse")).toEqual({ url: [urnOf("www-probe")] });
     // Per child, all dependencies = the union of its inputs' (the parent is not a dependency).
     for (const c of children) expect(c.all.length).toBe(new Set(Object.values(c.deps).flat()).size);
+  });
+
+  it("stack traces in state name the user's code: the line that made the failover, no frame of runlater-iac, no runtime frames", async () => {
+    const f = new lib.DnsFailover("st", {
+      healthCheck: { url: "https://primary.example.com/health" },
+      primary: "198.51.100.10",
+      backup: "203.0.113.50",
+      dns: pulumi.secret(cf("d".repeat(32))),
+    });
+    await settle(f);
+    const mine = registered.filter((r) => r.name === "st" || r.name.startsWith("st-"));
+    expect(mine).toHaveLength(9);
+    const here = require("node:url").pathToFileURL(__filename).href as string;
+    const libDir = require("node:url").pathToFileURL(require("node:path").resolve(__dirname, "../../lib")).href as string;
+    for (const r of mine) {
+      expect({ name: r.name, position: r.position }).toEqual({ name: r.name, position: here });
+      expect(r.frames[0]).toBe(here);
+      expect(r.frames.filter((u) => u === undefined || u.startsWith(`${libDir}/`) || u.includes("/@pulumi/pulumi/"))).toEqual([]);
+    }
   });
 
   it("a managed record: children list the record (the plan reads it) and at most the 3 children they point at", async () => {
