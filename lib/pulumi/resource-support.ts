@@ -68,17 +68,19 @@ const SDK_CODE = (() => {
  * The frames of a registration's stack trace that name the user's code: this package's frames
  * dropped (the source position of a child of `DnsFailover` is the line that made the failover,
  * not a line of dns-failover.js), and only the user's call chain kept, up to where the Pulumi
- * runtime, Node's module loader or a compiler hook called the program. Pulumi stores the trace
+ * runtime or a compiler hook called the program (frames without a position dropped). Pulumi stores the trace
  * of every resource in state: about 700 bytes each as the SDK sends it, most of them the same
  * runtime frames for every resource.
  */
 export function userFrames(frames: readonly Frame[]): Frame[] {
   const isOwn = (f: Frame) => f !== undefined && OWN_CODE.some((p) => f.uri.startsWith(p));
-  const isRuntime = (f: Frame) => f === undefined || (SDK_CODE !== undefined && f.uri.startsWith(SDK_CODE)) || /\/node_modules\/(ts-node|@cspotcode|tsx)\//.test(f.uri);
+  const isRuntime = (f: Frame) => f !== undefined && ((SDK_CODE !== undefined && f.uri.startsWith(SDK_CODE)) || /\/node_modules\/(ts-node|@cspotcode|tsx)\//.test(f.uri));
   const out: Frame[] = [];
   let i = 0;
-  while (i < frames.length && isOwn(frames[i])) i++;
-  for (; i < frames.length && !isRuntime(frames[i]); i++) if (!isOwn(frames[i])) out.push(frames[i]);
+  // Leading frames: the SDK's own constructors (if an SDK version skips fewer), this package's, positionless ones.
+  while (i < frames.length && (frames[i] === undefined || isOwn(frames[i]) || isRuntime(frames[i]))) i++;
+  // Frames without a position (Node internals, anonymous functions the SDK cannot parse) carry nothing: dropped.
+  for (; i < frames.length && !isRuntime(frames[i]); i++) if (frames[i] !== undefined && !isOwn(frames[i])) out.push(frames[i]);
   return out;
 }
 

@@ -194,3 +194,19 @@ describe("DnsFailover children depend only on the objects they refer to", () => 
     }
   });
 });
+
+describe("userFrames", () => {
+  it("keeps the user's call chain: drops this package's frames and positionless ones, stops at the Pulumi runtime", () => {
+    const { pathToFileURL } = require("node:url") as typeof import("node:url");
+    const path = require("node:path") as typeof import("node:path");
+    const { userFrames } = require("../../lib/pulumi/resource-support") as typeof import("../../lib/pulumi/resource-support");
+    const at = (file: string, line: number) => ({ uri: pathToFileURL(file).href, line, column: 1 });
+    const own = at(path.resolve(__dirname, "../../lib/pulumi/dns-failover.ts"), 10);
+    const sdk = at(require.resolve("@pulumi/pulumi/cmd/run/run.js"), 20);
+    const user = at("/home/me/infra/index.ts", 5);
+    const helper = at("/home/me/infra/lib.ts", 9);
+    expect(userFrames([own, own, undefined, user, undefined, helper, undefined, sdk, user])).toEqual([user, helper]);
+    expect(userFrames([sdk, own, user])).toEqual([user]);
+    expect(userFrames([own, undefined])).toEqual([]);
+  });
+});
