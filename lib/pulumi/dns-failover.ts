@@ -262,7 +262,7 @@ function placeholderToken(target: DnsTarget): DnsTarget {
  * `pulumi up` silently fails traffic back to a dead primary.
  */
 export class DnsFailover extends pulumi.ComponentResource {
-  /** Runlater task id of the health check. */
+  /** Runlater task id of the health check. Resolves once every Runlater object of the failover exists. */
   readonly taskId: pulumi.Output<string>;
   /** Inbound URL that flips the record to the backup. Secret. */
   readonly failoverUrl: pulumi.Output<string>;
@@ -509,7 +509,10 @@ export class DnsFailover extends pulumi.ComponentResource {
     this.failoverEndpoint = this.failoverEndpoints[0]!;
     this.recoveryEndpoint = this.recoveryEndpoints[0];
     this.healthCheck = children.health as HealthCheckTask;
-    this.taskId = this.healthCheck.taskId;
+    // Resolves once every object exists (children register as the URLs they refer to resolve,
+    // the pulse last): "taskId is known" means "the failover is deployed".
+    const everyChild = pulumi.all(Object.values(children).map((c) => (c as pulumi.CustomResource).id));
+    this.taskId = pulumi.all([this.healthCheck.taskId, everyChild]).apply(([id]) => id);
     this.failoverUrl = pulumi.secret(this.failoverEndpoint.inboundUrl);
     this.recoveryUrl = this.recoveryEndpoint
       ? pulumi.secret(this.recoveryEndpoint.inboundUrl)
