@@ -6,6 +6,10 @@
  *
  *   npm run bench              full run (scale 1, 10, 100, 500)
  *   npm run bench -- --quick   fast subset (scale 1, 10, 100; fewer latency scenarios and spawns)
+ *   npm run bench -- --scale-engines   only the real-engine scale rows (bench/engines.ts: pulumi
+ *                              up/preview/refresh/destroy and tofu apply/plan at N = 10 and 100;
+ *                              `--engine-sizes=10,100`, `--skip-checkpoints`); skipped with the
+ *                              reason when the engines are not installed. Not in the default run.
  *
  * Run with `--expose-gc` for steadier memory figures. Needs the compiled package (`dist/`) for
  * the overhead section; the npm script builds it first.
@@ -20,6 +24,7 @@ import { configureProviders } from "./flow";
 import { benchLatency } from "./latency";
 import type { FailoverWiring } from "../lib/failover/plan";
 import { benchChaos, CELLS } from "./chaos";
+import { benchEngines } from "./engines";
 import { benchOverhead } from "./overhead";
 import { benchScale } from "./scale";
 import { fmtMs, type Row, renderTable, startHealthServer } from "./support";
@@ -32,7 +37,8 @@ async function main(): Promise<number> {
   const quick = argv.includes("--quick");
   const chaos = argv.includes("--chaos");
   const opt = (k: string) => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3);
-  const only = chaos ? ["chaos"] : opt("only")?.split(",");
+  const scaleEngines = argv.includes("--scale-engines");
+  const only = chaos ? ["chaos"] : scaleEngines ? ["engines"] : opt("only")?.split(",");
   const want = (s: string) => !only || only.includes(s);
   const started = performance.now();
   const rows: Row[] = [];
@@ -103,6 +109,17 @@ async function main(): Promise<number> {
     timings.chaos = performance.now() - t;
   }
 
+  if (scaleEngines) {
+    const sizes = (opt("engine-sizes") ?? "10,100").split(",").map(Number);
+    log(`bench: real engines at N = ${sizes.join(", ")} …`);
+    const t = performance.now();
+    const r = await benchEngines({ sizes, log, skipCheckpoints: argv.includes("--skip-checkpoints") });
+    for (const s of r.result.skipped) log(`SKIPPED: ${s}`);
+    rows.push(...r.rows);
+    details.engines = r.result;
+    timings.engines = performance.now() - t;
+  }
+
   if (want("overhead")) {
     log("bench: provider overhead …");
     const t = performance.now();
@@ -130,7 +147,7 @@ async function main(): Promise<number> {
     `runlater-iac benchmark — ${meta.node}, ${meta.platform}, ${meta.cpus} CPUs${quick ? ", --quick" : ""}\n\n${renderTable(rows)}\n\n` +
       `${rows.length} figures, ${failed.length} over their reference; total ${fmtMs(totalMs)}\n`,
   );
-  const outFile = path.resolve(opt("out") ?? path.join(__dirname, "out", "results.json"));
+  const outFile = path.resolve(opt("out") ?? path.join(__dirname, "out", scaleEngines ? "engines.json" : "results.json"));
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify({ meta, rows, details }, null, 2)}\n`);
   process.stdout.write(`written to ${path.relative(process.cwd(), outFile)}\n`);

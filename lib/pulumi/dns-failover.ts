@@ -30,7 +30,8 @@ import { HeartbeatMonitor } from "./heartbeat-monitor";
 import type { HttpMethod } from "../runlater/model";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
-import { warnsForChildren } from "./resource-support";
+import { planRefs } from "./plan-refs";
+import { userStackForNextResource, warnsForChildren } from "./resource-support";
 
 /** Health check of a failover (inputs). */
 export interface DnsFailoverHealthCheckArgs {
@@ -215,7 +216,7 @@ export function recordGuardVerdict(
   if (ignoreChanges === undefined) {
     return {
       level: "warn",
-      message: `DnsFailover ${name}: could not verify that the DNS record ignores changes to \`content\` (it was created before runlater-iac/pulumi was imported). If it does not, the next \`pulumi up\` after a failover points traffic back at the dead primary: ${fix}.`,
+      message: `DnsFailover ${name}: could not verify that the DNS record ignores changes to \`content\` (its options were not made with \`failoverRecordOptions()\`, and it was created before runlater-iac/pulumi was imported or without a Pulumi stack, e.g. under \`pulumi.runtime.setMocks\`). If it does not, the next \`pulumi up\` after a failover points traffic back at the dead primary: ${fix}.`,
     };
   }
   if (ignoreChanges.includes("content") || ignoreChanges.includes("*")) return { level: "ok", message: "" };
@@ -225,9 +226,25 @@ export function recordGuardVerdict(
   };
 }
 
-/** Resource options for a managed record used by a failover: adds `ignoreChanges: ["content"]`. */
+/**
+ * Resource options for a managed record used by a failover: adds `ignoreChanges: ["content"]`,
+ * and a resource transformation that lets `DnsFailover` see the record's final `ignoreChanges`
+ * wherever the record is made: before this module was imported, or under
+ * `pulumi.runtime.setMocks` without a stack (unit tests), where the stack-wide tracking of
+ * {@link trackDnsRecordOptions} cannot run. The transformation changes nothing.
+ */
 export function failoverRecordOptions(opts: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
-  return { ...opts, ignoreChanges: [...new Set([...(opts.ignoreChanges ?? []), "content"])] };
+  return {
+    ...opts,
+    ignoreChanges: [...new Set([...(opts.ignoreChanges ?? []), "content"])],
+    transformations: [...(opts.transformations ?? []), noteRecordOptions],
+  };
+}
+
+/** The transformation of {@link failoverRecordOptions}: records the options, returns nothing (no change). */
+function noteRecordOptions(a: pulumi.ResourceTransformationArgs): undefined {
+  trackedIgnoreChanges.set(a.resource, [...(a.opts.ignoreChanges ?? [])]);
+  return undefined;
 }
 
 function placeholderToken(target: DnsTarget): DnsTarget {
@@ -245,7 +262,7 @@ function placeholderToken(target: DnsTarget): DnsTarget {
  * `pulumi up` silently fails traffic back to a dead primary.
  */
 export class DnsFailover extends pulumi.ComponentResource {
-  /** Runlater task id of the health check. */
+  /** Runlater task id of the health check. Resolves once every Runlater object of the failover exists. */
   readonly taskId: pulumi.Output<string>;
   /** Inbound URL that flips the record to the backup. Secret. */
   readonly failoverUrl: pulumi.Output<string>;
@@ -267,7 +284,13 @@ export class DnsFailover extends pulumi.ComponentResource {
   readonly children: Partial<Record<PlanObjectKey, pulumi.Resource>>;
 
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("runlater:index:DnsFailover", name, {}, opts);
+    // The component's own stack trace too: the user's frames only (see userFrames).
+    const restore = userStackForNextResource();
+    try {
+      super("runlater:index:DnsFailover", name, {}, opts);
+    } finally {
+      restore();
+    }
     warnsForChildren.add(this);
     const owner = `DnsFailover ${name} arguments`;
     if (typeof args !== "object" || args === null || Array.isArray(args)) {
@@ -385,77 +408,93 @@ export class DnsFailover extends pulumi.ComponentResource {
 
     // Every object of the wiring, in plan order; references resolve to earlier objects' URLs.
     const urls: Partial<Record<PlanObjectKey, pulumi.Output<string>>> = {};
-    // The URLs known when the call is made (only earlier objects): a later snapshot would make an
-    // object wait on its own outputs.
-    const resolved = <T>(from: pulumi.Output<FailoverPlan>, key: PlanObjectKey, pick: (spec: never) => T) =>
-      pulumi.all([from, pulumi.all({ ...urls } as Record<string, pulumi.Output<string>>)]).apply(([p, u]) => {
+    const layout = failoverLayout(wiring, failback, { failover: groups.failover.length, recovery: groups.recovery.length });
+    // Which field refers to which object is known now (plan-refs.ts): each input is built from
+    // the URLs it refers to and nothing else, so each child depends only on what it points at.
+    const refs = planRefs(layout, wiring, failback, groups);
+    const resolved = <T>(from: pulumi.Output<FailoverPlan>, key: PlanObjectKey, field: string, pick: (spec: never) => T) => {
+      const deps: Record<string, pulumi.Output<string>> = {};
+      for (const d of refs.get(key)?.[field] ?? []) {
+        const u = urls[d];
+        if (!u) throw new Error(`DnsFailover ${name}: internal: ${key}.${field} refers to ${d}, which is created later`);
+        deps[d] = u;
+      }
+      return pulumi.all([from, pulumi.all(deps)]).apply(([p, u]) => {
         const o = p.objects.find((x) => x.key === key);
         if (!o) throw new DnsFailoverInputError(`DnsFailover ${name}: the plan has no ${key}`, this);
-        return resolvePlanRefs(pick(o.spec as never), (r) => u[r.$ref] as string) as Resolved<T, string>;
+        return resolvePlanRefs(pick(o.spec as never), (r) => {
+          if (!(r.$ref in u)) throw new DnsFailoverInputError(`DnsFailover ${name}: internal: ${key}.${field} refers to ${r.$ref}, which was not planned`, this);
+          return u[r.$ref] as string;
+        }) as Resolved<T, string>;
       });
+    };
     const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
     const children: Partial<Record<PlanObjectKey, pulumi.Resource>> = {};
-    const layout = failoverLayout(wiring, failback, { failover: groups.failover.length, recovery: groups.recovery.length });
     for (const entry of layout) {
       const key = entry.key;
       const childName = `${name}-${entry.suffix}`;
       if (entry.kind === "endpoint") {
         // DNS endpoints (and the probe, which carries the health headers) hold credentials.
         const secretSpec = entry.part === "failover" || entry.part === "recovery" || entry.part === "probe";
-        const pub = <T>(pick: (s: EndpointPlanSpec) => T) => resolved(checked, key, pick);
-        const sec = <T>(pick: (s: EndpointPlanSpec) => T) => pulumi.secret(resolved(securePlan, key, pick));
+        const pub = <T>(field: keyof EndpointPlanSpec, pick: (s: EndpointPlanSpec) => T) => resolved(checked, key, field, pick);
+        const sec = <T>(field: keyof EndpointPlanSpec, pick: (s: EndpointPlanSpec) => T) => pulumi.secret(resolved(securePlan, key, field, pick));
+        // Empty headers and bodies are left out (a secret `{}` is ~150 bytes of ciphertext, twice).
+        const headersOrBody = <T>(field: "forwardHeaders" | "forwardBody", pick: (s: EndpointPlanSpec) => T) =>
+          secretSpec ? secretUnlessEmpty(resolved(securePlan, key, field, pick)) : pub(field, (s) => (isEmptyValue(pick(s)) ? undefined : pick(s)));
         const ep = new ForwardEndpoint(
           childName,
           {
-            name: pub((s) => s.name),
-            forwardUrls: secretSpec ? pickUrls(isGeneric, key === "probe", pub((s) => s.forwardUrls), sec((s) => s.forwardUrls)) : pub((s) => s.forwardUrls),
-            forwardHeaders: sec((s) => s.forwardHeaders ?? {}),
-            forwardBody: sec((s) => s.forwardBody ?? ""),
-            forwardMethod: pub((s) => s.forwardMethod ?? "POST"),
-            retryAttempts: pub((s) => s.retryAttempts ?? 0),
-            useLane: pub((s) => s.useQueue ?? true),
-            onFailureUrl: pub((s) => orUndef(s.onFailureUrl)),
-            onRecoveryUrl: pub((s) => orUndef(s.onRecoveryUrl)),
-            notifyOnFailure: pub((s) => orUndef(s.notifyOnFailure)),
-            notifyOnRecovery: pub((s) => orUndef(s.notifyOnRecovery)),
+            name: pub("name", (s) => s.name),
+            forwardUrls: secretSpec
+              ? pickUrls(isGeneric, key === "probe", pub("forwardUrls", (s) => s.forwardUrls), sec("forwardUrls", (s) => s.forwardUrls))
+              : pub("forwardUrls", (s) => s.forwardUrls),
+            forwardHeaders: headersOrBody("forwardHeaders", (s) => s.forwardHeaders),
+            forwardBody: headersOrBody("forwardBody", (s) => s.forwardBody),
+            forwardMethod: pub("forwardMethod", (s) => s.forwardMethod ?? "POST"),
+            retryAttempts: pub("retryAttempts", (s) => s.retryAttempts ?? 0),
+            useLane: pub("useQueue", (s) => s.useQueue ?? true),
+            onFailureUrl: pub("onFailureUrl", (s) => orUndef(s.onFailureUrl)),
+            onRecoveryUrl: pub("onRecoveryUrl", (s) => orUndef(s.onRecoveryUrl)),
+            notifyOnFailure: pub("notifyOnFailure", (s) => orUndef(s.notifyOnFailure)),
+            notifyOnRecovery: pub("notifyOnRecovery", (s) => orUndef(s.notifyOnRecovery)),
           } as never,
           { parent: this },
         );
         urls[key] = ep.inboundUrl;
         children[key] = ep;
       } else if (entry.kind === "monitor") {
-        const pub = <T>(pick: (s: MonitorPlanSpec) => T) => resolved(checked, key, pick);
+        const pub = <T>(field: keyof MonitorPlanSpec, pick: (s: MonitorPlanSpec) => T) => resolved(checked, key, field, pick);
         const mon = new HeartbeatMonitor(
           childName,
           {
-            name: pub((s) => s.name),
-            intervalSeconds: pub((s) => s.intervalSeconds),
-            gracePeriodSeconds: pub((s) => s.gracePeriodSeconds),
-            onFailureUrl: pub((s) => orUndef(s.onFailureUrl)),
-            notifyOnFailure: pub((s) => orUndef(s.notifyOnFailure)),
-            notifyOnRecovery: pub((s) => orUndef(s.notifyOnRecovery)),
+            name: pub("name", (s) => s.name),
+            intervalSeconds: pub("intervalSeconds", (s) => s.intervalSeconds),
+            gracePeriodSeconds: pub("gracePeriodSeconds", (s) => s.gracePeriodSeconds),
+            onFailureUrl: pub("onFailureUrl", (s) => orUndef(s.onFailureUrl)),
+            notifyOnFailure: pub("notifyOnFailure", (s) => orUndef(s.notifyOnFailure)),
+            notifyOnRecovery: pub("notifyOnRecovery", (s) => orUndef(s.notifyOnRecovery)),
           } as never,
           { parent: this },
         );
         urls[key] = mon.pingUrl;
         children[key] = mon;
       } else {
-        const pub = <T>(pick: (s: TaskPlanSpec) => T) => resolved(checked, key, pick);
+        const pub = <T>(field: keyof TaskPlanSpec, pick: (s: TaskPlanSpec) => T) => resolved(checked, key, field, pick);
         const task = new HealthCheckTask(
           childName,
           {
-            name: pub((s) => s.name),
-            url: key === "health" ? pub((s) => s.url) : pulumi.secret(pub((s) => s.url)),
-            method: pub((s) => s.method as HttpMethod),
-            cron: pub((s) => s.cron),
-            timeoutMs: pub((s) => s.timeoutMs as number),
-            expectedStatusCodes: pub((s) => orUndef(s.expectedStatusCodes)),
-            expectedBodyPattern: pub((s) => orUndef(s.expectedBodyPattern)),
-            headers: key === "health" ? pulumi.secret(resolved(securePlan, key, (s: TaskPlanSpec) => s.headers ?? {})) : {},
-            onFailureUrl: pub((s) => orUndef(s.onFailureUrl)),
-            onRecoveryUrl: pub((s) => orUndef(s.onRecoveryUrl)),
-            notifyOnFailure: pub((s) => orUndef(s.notifyOnFailure)),
-            notifyOnRecovery: pub((s) => orUndef(s.notifyOnRecovery)),
+            name: pub("name", (s) => s.name),
+            url: key === "health" ? pub("url", (s) => s.url) : pulumi.secret(pub("url", (s) => s.url)),
+            method: pub("method", (s) => s.method as HttpMethod),
+            cron: pub("cron", (s) => s.cron),
+            timeoutMs: pub("timeoutMs", (s) => s.timeoutMs as number),
+            expectedStatusCodes: pub("expectedStatusCodes", (s) => orUndef(s.expectedStatusCodes)),
+            expectedBodyPattern: pub("expectedBodyPattern", (s) => orUndef(s.expectedBodyPattern)),
+            headers: key === "health" ? secretUnlessEmpty(resolved(securePlan, key, "headers", (s: TaskPlanSpec) => s.headers)) : undefined,
+            onFailureUrl: pub("onFailureUrl", (s) => orUndef(s.onFailureUrl)),
+            onRecoveryUrl: pub("onRecoveryUrl", (s) => orUndef(s.onRecoveryUrl)),
+            notifyOnFailure: pub("notifyOnFailure", (s) => orUndef(s.notifyOnFailure)),
+            notifyOnRecovery: pub("notifyOnRecovery", (s) => orUndef(s.notifyOnRecovery)),
           } as never,
           { parent: this },
         );
@@ -470,7 +509,10 @@ export class DnsFailover extends pulumi.ComponentResource {
     this.failoverEndpoint = this.failoverEndpoints[0]!;
     this.recoveryEndpoint = this.recoveryEndpoints[0];
     this.healthCheck = children.health as HealthCheckTask;
-    this.taskId = this.healthCheck.taskId;
+    // Resolves once every object exists (children register as the URLs they refer to resolve,
+    // the pulse last): "taskId is known" means "the failover is deployed".
+    const everyChild = pulumi.all(Object.values(children).map((c) => (c as pulumi.CustomResource).id));
+    this.taskId = pulumi.all([this.healthCheck.taskId, everyChild]).apply(([id]) => id);
     this.failoverUrl = pulumi.secret(this.failoverEndpoint.inboundUrl);
     this.recoveryUrl = this.recoveryEndpoint
       ? pulumi.secret(this.recoveryEndpoint.inboundUrl)
@@ -657,6 +699,20 @@ class DnsFailoverInputError extends pulumi.ResourceError {
   override set message(_ignored: string) {
     /* kept as is: see the class comment */
   }
+}
+
+/** True for a value that means "nothing" in a stored request: null, undefined, "" or `{}`. */
+function isEmptyValue(v: unknown): boolean {
+  if (v === null || v === undefined || v === "") return true;
+  return typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0;
+}
+
+/**
+ * A secret for a value with content, nothing for an empty one: the input is then left out of
+ * state instead of being stored as the ciphertext of `{}` (inputs and outputs).
+ */
+function secretUnlessEmpty<T>(o: pulumi.Output<T>): pulumi.Output<T | undefined> {
+  return pulumi.unsecret(o).apply((v) => (isEmptyValue(v) ? undefined : pulumi.secret(v))) as pulumi.Output<T | undefined>;
 }
 
 /**

@@ -147,8 +147,8 @@ export function partialCreateError(
   return e;
 }
 
-/** First line of every shim text: marks `__provider` values written by this mechanism. */
-export const PROVIDER_SHIM_MARKER = "// runlater-iac provider shim v1";
+/** First line of every shim text: marks `__provider` values written by this mechanism (v1 texts are rewritten once, see {@link hasLegacyProvider}). */
+export const PROVIDER_SHIM_MARKER = "//runlater-iac shim v2";
 
 /** The package name the shim requires the implementation by. */
 const PACKAGE_NAME = "runlater-iac";
@@ -157,8 +157,9 @@ const PACKAGE_NAME = "runlater-iac";
 export interface ProviderShim {
   /**
    * The `__provider` text: a CommonJS module whose `handler()` returns the provider instance,
-   * `require`d at run time. A few hundred bytes instead of the provider's serialized closure
-   * (0.1: ~22 KiB installed, ~60 KiB from a checkout), and the same text for every SDK version.
+   * `require`d at run time. About 110 bytes installed (0.1's serialized closures: ~22 KiB
+   * installed, ~60 KiB from a checkout), and the same text for every SDK version. State holds it
+   * twice per resource (inputs and outputs), so every byte counts 16 times per failover.
    */
   readonly text: string;
   /** Request the provider process resolves from the program directory, e.g. `runlater-iac/dist/pulumi/health-check-task.js`. */
@@ -178,9 +179,11 @@ export interface ProviderShim {
  *
  * Pulumi's provider process runs `requireFromString(__provider).handler()` with the program
  * directory as working directory, so `require("runlater-iac/dist/…")` there finds the package the
- * program uses (the `./dist/*` export). Running from this checkout, the package is not in any
- * `node_modules` above the program, so the shim falls back to the compiled file's absolute
- * path (`npm run build` writes dist/; under ts-jest too, the provider runs from dist/).
+ * program uses (the `./dist/*` export); without the package there, Node's error names it
+ * (`Cannot find module 'runlater-iac/dist/pulumi/…'`). Running from this checkout, the package
+ * is not in any `node_modules` above the program, so the text also falls back to the compiled
+ * file's absolute path (`npm run build` writes dist/; under ts-jest too, the provider runs from
+ * dist/): longer, and only ever written by a checkout.
  *
  * Consequences: `read`/`delete` run the installed version's code, not the version that wrote the
  * state (every version reads outputs of earlier ones, see `SCHEMA_VERSION`); the package must be
@@ -194,21 +197,17 @@ export function providerShim(subpath: string, exportName: string): ProviderShim 
   const request = `${PACKAGE_NAME}/dist/${subpath}.js`;
   const fromCheckout = !root.split(path.sep).includes("node_modules");
   const fallback = fromCheckout ? path.join(root, "dist", `${subpath}.js`) : undefined;
-  // Kept short: state holds this text twice per resource (inputs and outputs).
   const load = (file: string) => `require(${JSON.stringify(file)}).${exportName}`;
-  const onMissing = fallback
-    ? `return ${load(fallback)}`
-    : `throw Error("install runlater-iac where the Pulumi program runs ("+process.cwd()+"): "+e.message)`;
-  const text =
-    `${PROVIDER_SHIM_MARKER}\nexports.handler=function(){try{return ${load(request)}}` +
-    `catch(e){if(e.code!=="MODULE_NOT_FOUND")throw e;${onMissing}}}`;
+  const text = fallback
+    ? `${PROVIDER_SHIM_MARKER}\nexports.handler=()=>{try{return ${load(request)}}catch(e){if(e.code!=="MODULE_NOT_FOUND")throw e;return ${load(fallback)}}}`
+    : `${PROVIDER_SHIM_MARKER}\nexports.handler=()=>${load(request)}`;
   return { text, request, exportName, fallback };
 }
 
 /**
- * True when recorded outputs carry a `__provider` that is not a shim (a serialized closure
- * written by runlater-iac ≤ 0.1): `diff` then reports a change once, so the next `up` rewrites
- * the state with the shim (an update makes one GET, no write).
+ * True when recorded outputs carry a `__provider` that is not the current shim (a serialized
+ * closure written by runlater-iac ≤ 0.1, or a longer v1 shim): `diff` then reports a change
+ * once, so the next `up` rewrites the state with the shim (an update makes one GET, no write).
  */
 export function hasLegacyProvider(olds: unknown): boolean {
   const p = (olds as Record<string, unknown> | undefined)?.__provider;

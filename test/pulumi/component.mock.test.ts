@@ -38,6 +38,12 @@ beforeEach(() => {
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r as (v: T) => void));
 const isSecret = <T>(o: pulumi.Output<T>) => pulumi.isSecret(o);
+/**
+ * Waits until every child of a failover is registered. Children register as the URLs they refer
+ * to resolve (the pulse after the probe after the relay…), not all before the task: a test that
+ * inspects registrations awaits them all, or later ones land in the next test.
+ */
+const settle = (f: { children: Record<string, pulumi.Resource> }) => Promise.all(Object.values(f.children).map((c) => value(c.urn)));
 const TOKEN = "cf-mock-secret-token";
 
 /** Stands in for `@pulumi/cloudflare`'s DnsRecord (same type token), whose plugin is not installable here. */
@@ -91,6 +97,7 @@ describe("DnsFailover", () => {
         cloudflare: { apiToken: pulumi.secret(TOKEN) },
       });
       expect(await value(f.taskId)).toBe("www-health-id");
+      await settle(f);
       expect(await isSecret(f.failoverUrl)).toBe(true);
       const summary = await value(f.summary as pulumi.Output<Record<string, unknown>>);
       expect(summary).toMatchObject({ dnsProvider: "cloudflare", runlaterObjects: 8, wiring: "converge" });
@@ -143,6 +150,7 @@ describe("DnsFailover", () => {
         cloudflare: { apiToken: TOKEN },
       });
       await value(f.taskId);
+      await settle(f);
     });
     expect(registered.filter((r) => r.type.startsWith("pulumi-nodejs")).map((r) => r.name).sort()).toEqual(["m-failover", "m-health", "m-probe", "m-pulse", "m-relay"]);
     expect(registered.find((r) => r.name === "m-health")!.inputs.onRecoveryUrl ?? null).toBeNull();
@@ -161,7 +169,7 @@ describe("DnsFailover", () => {
     await runInPulumiStack(async () => {
       lib.trackDnsRecordOptions();
       const bad = record("w-rec");
-      new lib.DnsFailover("w", {
+      const w = new lib.DnsFailover("w", {
         recordGuard: "warn",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
@@ -170,13 +178,14 @@ describe("DnsFailover", () => {
         cloudflare: { apiToken: TOKEN },
       });
       const good = record("ok-rec", lib.failoverRecordOptions());
-      new lib.DnsFailover("ok", {
+      const ok = new lib.DnsFailover("ok", {
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
         record: good,
         cloudflare: { apiToken: TOKEN },
       });
+      await Promise.all([settle(w), settle(ok)]);
     });
     const msgs = warn.mock.calls.map((c) => String(c[0]));
     expect(msgs.filter((m) => m.includes("does not ignore changes to `content`"))).toHaveLength(1);
@@ -195,6 +204,7 @@ describe("DnsFailover", () => {
         cloudflare: { apiToken: TOKEN },
       });
       await value(f.summary);
+      await settle(f);
     });
     const text = warn.mock.calls.map((c) => String(c[0])).join("\n");
     expect(text).toMatch(/healthCheck\.timeoutMs/);
