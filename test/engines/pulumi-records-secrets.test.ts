@@ -1,15 +1,16 @@
 /**
  * `pulumi up` for real (the Pulumi CLI built by scripts/engines/pulumi.sh, Automation API, file
  * backend, passphrase secrets) of a project that has runlater-iac installed from the packed
- * tarball, against the emulator. One program, one stack, one `up`:
+ * tarball, against the emulator. One program and one stack for both issues:
  *
  * - issue 12 §3, one failover of several records: `v46` (an A and an AAAA record, 11 Runlater
  *   objects) and `apex` (apex and `www`, same content: 8 objects), each on its own health target,
- *   failed over and back in virtual time;
+ *   failed over and back in virtual time; a second `up` is a no-op, destroy leaves nothing;
  * - issue 11 §3, secrets out of state: `HealthCheckTask.headers` and
  *   `ForwardEndpoint.forwardHeaders` given directly and in plain text, the component's
  *   `healthCheck.headers`, a DNS token in plain text (v46) and one from secret config (apex),
- *   and the Runlater API key (secret config). None is in the file backend, in `pulumi stack
+ *   and the Runlater API key (secret config); the plain ones are then rotated (one `up`, 8 in-place
+ *   updates). None of either round is in the file backend, in `pulumi stack
  *   export` or in what the CLI printed; `stack export --show-secrets` has them (the API key in
  *   the default pulumi-nodejs provider's inputs, where Pulumi puts the stack config).
  *
@@ -28,7 +29,7 @@ const PRIMARY = "198.51.100.10";
 const BACKUP = "203.0.113.50";
 const V6 = { primary: "2001:db8::10", backup: "2001:db8::50" };
 /** Secret values, each written once into the program or the stack config and searched for everywhere else. */
-const MARKERS = {
+const FIRST = {
   taskHeader: "rlMarker1TaskHeader9b2f4e7a",
   endpointHeader: "rlMarker2EndpointHeader5c8d1a3f",
   healthHeader: "rlMarker3HealthHeader2e6b9d4c",
@@ -36,6 +37,19 @@ const MARKERS = {
   dnsTokenSecret: "rlMarker4DnsTokenSecret3f9e2d6a",
   apiKey: "pk_e2e_rlMarker5.sk_e2e_rlMarker5ApiKey8d4b1f7c",
 } as const;
+/** The values after a rotation (config `round: 2`): the plain ones in the program change. */
+const ROTATED = {
+  ...FIRST,
+  taskHeader: "rlMarker1RotatedTaskHeader4a8c",
+  endpointHeader: "rlMarker2RotatedEndpointHeader6e1b",
+  healthHeader: "rlMarker3RotatedHealthHeader9d3f",
+  dnsTokenPlain: "rlMarker4RotatedDnsTokenPlain2b7e",
+} as const;
+/** Every marker, both rounds. */
+const MARKERS: Record<string, string> = {
+  ...FIRST,
+  ...Object.fromEntries(Object.entries(ROTATED).filter(([k, v]) => v !== FIRST[k as keyof typeof FIRST]).map(([k, v]) => [`${k} (rotated)`, v])),
+};
 
 /** The program: every secret marker except the two from config is a plain value in it. */
 const PROGRAM = `"use strict";
@@ -44,16 +58,18 @@ const { DnsFailover, ForwardEndpoint, HealthCheckTask } = require("runlater-iac/
 const c = new pulumi.Config();
 const r = c.requireObject("records");
 const apiBaseUrl = c.require("cloudflareApiUrl");
+const round2 = c.get("round") === "2";
+const m = (first, rotated) => (round2 ? rotated : first);
 const primary = ${JSON.stringify(PRIMARY)};
 const backup = ${JSON.stringify(BACKUP)};
 
 // An A and an AAAA record of www (different contents); the DNS token in plain text, and a
 // credential header on the health check, both kept out of state by the library.
 const v46 = new DnsFailover("v46", {
-  healthCheck: { url: c.require("healthV46"), headers: { authorization: "Bearer ${MARKERS.healthHeader}" } },
+  healthCheck: { url: c.require("healthV46"), headers: { authorization: "Bearer " + m(${JSON.stringify(FIRST.healthHeader)}, ${JSON.stringify(ROTATED.healthHeader)}) } },
   primary,
   backup,
-  cloudflare: { apiToken: "${MARKERS.dnsTokenPlain}", apiBaseUrl },
+  cloudflare: { apiToken: m(${JSON.stringify(FIRST.dnsTokenPlain)}, ${JSON.stringify(ROTATED.dnsTokenPlain)}), apiBaseUrl },
   records: [
     { record: { zoneId: r.zone46, recordId: r.a, name: "www.example.com", type: "A", ttl: 60 } },
     { record: { zoneId: r.zone46, recordId: r.aaaa, name: "www.example.com", type: "AAAA", ttl: 60 }, primary: ${JSON.stringify(V6.primary)}, backup: ${JSON.stringify(V6.backup)} },
@@ -73,8 +89,8 @@ const apex = new DnsFailover("apex", {
 });
 
 // The resources used directly, credentials in plain text.
-new HealthCheckTask("direct", { url: c.require("healthDirect"), headers: { authorization: "Bearer ${MARKERS.taskHeader}" } });
-new ForwardEndpoint("direct", { forwardUrls: [c.require("forwardDirect")], forwardHeaders: { "x-api-key": "${MARKERS.endpointHeader}" } });
+new HealthCheckTask("direct", { url: c.require("healthDirect"), headers: { authorization: "Bearer " + m(${JSON.stringify(FIRST.taskHeader)}, ${JSON.stringify(ROTATED.taskHeader)}) } });
+new ForwardEndpoint("direct", { forwardUrls: [c.require("forwardDirect")], forwardHeaders: { "x-api-key": m(${JSON.stringify(FIRST.endpointHeader)}, ${JSON.stringify(ROTATED.endpointHeader)}) } });
 
 exports.v46 = v46.summary;
 exports.apex = apex.summary;
@@ -97,9 +113,9 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
 
   beforeAll(async () => {
     emu = await startEmulator({
-      apiKeys: [MARKERS.apiKey],
+      apiKeys: [FIRST.apiKey],
       allowPrivateTargets: true,
-      dns: { cloudflare: { tokens: [MARKERS.dnsTokenPlain, MARKERS.dnsTokenSecret] } },
+      dns: { cloudflare: { tokens: [FIRST.dnsTokenPlain, ROTATED.dnsTokenPlain, FIRST.dnsTokenSecret] } },
     });
     const cf = emu.dns("cloudflare");
     const zone46 = cf.addZone({ name: "example.com" });
@@ -120,10 +136,10 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
     ps = await pulumiStack(work);
     stack = ps.stack;
     await stack.setAllConfig({
-      "runlater:apiKey": { value: MARKERS.apiKey, secret: true },
+      "runlater:apiKey": { value: FIRST.apiKey, secret: true },
       "runlater:apiUrl": { value: emu.runlaterApiUrl },
       "runlater:allowPrivateTargets": { value: "true" },
-      cloudflareApiToken: { value: MARKERS.dnsTokenSecret, secret: true },
+      cloudflareApiToken: { value: FIRST.dnsTokenSecret, secret: true },
       cloudflareApiUrl: { value: emu.cloudflareApiUrl },
       healthV46: { value: emu.target("v46").url },
       healthApex: { value: emu.target("apex").url },
@@ -153,6 +169,20 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
     expect(res.outputs.v46.value).toMatchObject({ records: 2, failoverEndpoints: 2, recoveryEndpoints: 2, runlaterObjects: 11 });
     expect(res.outputs.apex.value).toMatchObject({ records: 2, failoverEndpoints: 1, recoveryEndpoints: 1, runlaterObjects: 8 });
     expect(contents()).toEqual(ON_PRIMARY);
+  });
+
+  it("rotating the plain credentials (round 2) updates only the objects that carry them, in place", async () => {
+    await stack.setConfig("round", { value: "2" });
+    emu.resetStats();
+    const res = await stack.up({ diff: true });
+    printed.push({ label: "rotation up --diff", text: res.stdout + res.stderr });
+    expect(res.summary.result).toBe("succeeded");
+    const changes = res.summary.resourceChanges ?? {};
+    expect(Object.keys(changes).filter((k) => k !== "same" && k !== "update")).toEqual([]);
+    // direct task + endpoint; v46: health, probe (health headers), failover ×2, recovery ×2 (DNS token).
+    expect(changes.update).toBe(8);
+    expect(runlaterWrites(emu)).toBe(8);
+    expect(objectsOf(emu, "v46").total + objectsOf(emu, "apex").total).toBe(19);
   });
 
   it("A+AAAA: primary down puts both records on their backups (apex+www untouched), up puts them back", async () => {
@@ -186,21 +216,22 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
 
   it("the markers went in: Runlater holds them and `stack export --show-secrets` shows them", async () => {
     const direct = emu.tasks().find((t) => t.name === "direct")!;
-    expect(JSON.stringify(direct.headers)).toContain(MARKERS.taskHeader);
-    expect(JSON.stringify(emu.endpoints().find((e) => e.name === "direct")!.forward_headers)).toContain(MARKERS.endpointHeader);
-    expect(JSON.stringify(healthTask(emu, "v46").headers)).toContain(MARKERS.healthHeader);
+    expect(JSON.stringify(direct.headers)).toContain(ROTATED.taskHeader);
+    expect(JSON.stringify(emu.endpoints().find((e) => e.name === "direct")!.forward_headers)).toContain(ROTATED.endpointHeader);
+    expect(JSON.stringify(healthTask(emu, "v46").headers)).toContain(ROTATED.healthHeader);
     const forwarded = JSON.stringify(emu.endpoints().map((e) => e.forward_headers));
-    expect(forwarded).toContain(MARKERS.dnsTokenPlain);
-    expect(forwarded).toContain(MARKERS.dnsTokenSecret);
+    expect(forwarded).toContain(ROTATED.dnsTokenPlain);
+    expect(forwarded).not.toContain(FIRST.dnsTokenPlain);
+    expect(forwarded).toContain(ROTATED.dnsTokenSecret);
     const shown = await sh(CLI!, ["stack", "export", "--stack", "e2e", "--show-secrets"], { cwd: work, env: ps.env });
     expect(shown.status).toBe(0);
-    const all = Object.keys(MARKERS).map((k) => `export --show-secrets: ${k}`);
-    expect(leaks([{ label: "export --show-secrets", text: shown.out }], MARKERS).sort()).toEqual(all.sort());
+    const all = Object.keys(ROTATED).map((k) => `export --show-secrets: ${k}`);
+    expect(leaks([{ label: "export --show-secrets", text: shown.out }], ROTATED).sort()).toEqual(all.sort());
     // The API key (and every other stack config value) is in the inputs of the default
     // pulumi-nodejs provider: Pulumi >= 3.139 hands dynamic providers the stack config that way.
     // It keeps its secretness there, so it is stored encrypted (checked in the next test).
     const deployment = JSON.parse(shown.out).deployment as { resources: { type: string; inputs?: Record<string, unknown> }[] };
-    const holders = deployment.resources.filter((r) => JSON.stringify(r).includes(MARKERS.apiKey)).map((r) => r.type);
+    const holders = deployment.resources.filter((r) => JSON.stringify(r).includes(FIRST.apiKey)).map((r) => r.type);
     expect(holders).toEqual(["pulumi:providers:pulumi-nodejs"]);
   });
 

@@ -2,15 +2,16 @@
  * The CDKTF side of test/engines/pulumi-records-secrets.test.ts, for real: a project with
  * runlater-iac installed from the packed tarball synthesizes one stack (cdktn), and OpenTofu (built
  * by scripts/engines/tofu.sh) with the magodo/restful provider applies it against the emulator.
- * One stack, one apply:
+ * One stack for both issues:
  *
  * - issue 12 §3: `v46` (an A and an AAAA record, 11 Runlater objects) and `apex` (apex and `www`,
  *   same content: 8 objects), each on its own health target, failed over and back in virtual
  *   time; the next plan is empty (`-detailed-exitcode` 0) and destroy removes everything;
  * - issue 11 §3: the DNS token, the Runlater API key and the credential headers (health check,
  *   a HealthCheckTask and a ForwardEndpoint used directly) are `sensitive` variables, set with
- *   `TF_VAR_…` and sent as restful write-only fields (`ephemeral_body`): none is in cdk.tf.json,
- *   in plan/apply/show output or in terraform.tfstate, and the emulator holds each one.
+ *   `TF_VAR_…` and sent as restful write-only fields (`ephemeral_body`), then rotated (one apply
+ *   sends the new values, the next plan is empty): none of either round is in cdk.tf.json, in
+ *   plan/apply/show output or in terraform.tfstate, and the emulator holds each one.
  *
  * Records are seeded in the emulator and targeted by id (the cloudflare provider cannot be built
  * from the Go module proxy; see tofu-e2e.test.ts). Run with `npm run test:engines`.
@@ -27,7 +28,7 @@ const PRIMARY = "198.51.100.10";
 const BACKUP = "203.0.113.50";
 const V6 = { primary: "2001:db8::10", backup: "2001:db8::50" };
 /** Secret values, each given only as `TF_VAR_…` and searched for everywhere else. */
-const MARKERS = {
+const FIRST = {
   taskHeader: "rlTfMarker1TaskHeader4d7a2c9e",
   endpointHeader: "rlTfMarker2EndpointHeader8b3e6f1a",
   healthHeader: "rlTfMarker3HealthHeader1c5f9a7d",
@@ -35,6 +36,27 @@ const MARKERS = {
   dnsToken: "rlTfMarker4DnsToken0123456789abcdefABCDE",
   apiKey: "pk_e2e_rlTfMarker5.sk_e2e_rlTfMarker5ApiKey6e2a8c4b",
 } as const;
+/** The values after a rotation (new `TF_VAR_…` values; the API key stays). */
+const ROTATED = {
+  ...FIRST,
+  taskHeader: "rlTfMarker1RotatedTaskHeader7f3b",
+  endpointHeader: "rlTfMarker2RotatedEndpointHeader2c9d",
+  healthHeader: "rlTfMarker3RotatedHealthHeader5a1e",
+  dnsToken: "rlTfMarker4RotatedDnsToken456789abcdefAB",
+} as const;
+/** Every marker, both rounds. */
+const MARKERS: Record<string, string> = {
+  ...FIRST,
+  ...Object.fromEntries(Object.entries(ROTATED).filter(([k, v]) => v !== FIRST[k as keyof typeof FIRST]).map(([k, v]) => [`${k} (rotated)`, v])),
+};
+/** The `TF_VAR_…` settings of one round. */
+const tfVars = (m: typeof FIRST | typeof ROTATED) => ({
+  TF_VAR_runlater_api_key: m.apiKey,
+  TF_VAR_cloudflare_api_token: m.dnsToken,
+  TF_VAR_health_auth: `Bearer ${m.healthHeader}`,
+  TF_VAR_task_auth: `Bearer ${m.taskHeader}`,
+  TF_VAR_endpoint_key: m.endpointHeader,
+});
 const STACK = "records-secrets";
 
 /** The CDKTF app: non-secret settings from the environment at synth time, secrets as sensitive variables. */
@@ -101,7 +123,7 @@ maybe("cdktn synth + tofu apply of several-record failovers and directly used re
   };
 
   beforeAll(async () => {
-    emu = await startEmulator({ apiKeys: [MARKERS.apiKey], allowPrivateTargets: true, dns: { cloudflare: { tokens: [MARKERS.dnsToken] } } });
+    emu = await startEmulator({ apiKeys: [FIRST.apiKey], allowPrivateTargets: true, dns: { cloudflare: { tokens: [FIRST.dnsToken, ROTATED.dnsToken] } } });
     const cf = emu.dns("cloudflare");
     const zone46 = cf.addZone({ name: "example.com" });
     const zoneApex = cf.addZone({ name: "example.org" });
@@ -138,15 +160,7 @@ maybe("cdktn synth + tofu apply of several-record failovers and directly used re
     logs.push({ label: "synth", text: synth.out });
     if (synth.status !== 0) throw new Error(`synth failed:\n${synth.out}`);
     stackDir = path.join(work, "cdktf.out", "stacks", STACK);
-    env = {
-      ...process.env,
-      TF_VAR_runlater_api_key: MARKERS.apiKey,
-      TF_VAR_cloudflare_api_token: MARKERS.dnsToken,
-      TF_VAR_health_auth: `Bearer ${MARKERS.healthHeader}`,
-      TF_VAR_task_auth: `Bearer ${MARKERS.taskHeader}`,
-      TF_VAR_endpoint_key: MARKERS.endpointHeader,
-      TF_IN_AUTOMATION: "1",
-    };
+    env = { ...process.env, ...tfVars(FIRST), TF_IN_AUTOMATION: "1" };
     const init = await sh(TOFU!, ["init", "-input=false", "-no-color"], { cwd: stackDir, env });
     logs.push({ label: "tofu init", text: init.out });
     if (init.status !== 0) throw new Error(`tofu init failed:\n${init.out}`);
@@ -172,6 +186,24 @@ maybe("cdktn synth + tofu apply of several-record failovers and directly used re
     expect(plan.status).toBe(0);
   });
 
+  it("the secrets went in: the emulator holds every marker", () => {
+    expectOnRunlater(FIRST);
+  });
+
+  it("rotated secrets (new TF_VAR_ values) are sent by one apply (write-only patches); the next plan is empty", async () => {
+    Object.assign(env, tfVars(ROTATED));
+    const plan = await tofu("plan", "-detailed-exitcode");
+    expect(plan.status).toBe(2);
+    const apply = await tofu("apply", "-auto-approve");
+    if (apply.status !== 0) console.log(apply.out);
+    expect(apply.status).toBe(0);
+    expectOnRunlater(ROTATED);
+    expect(JSON.stringify(emu.endpoints().map((x) => x.forward_headers))).not.toContain(FIRST.dnsToken);
+    const after = await tofu("plan", "-detailed-exitcode");
+    if (after.status !== 0) console.log(after.out);
+    expect(after.status).toBe(0);
+  });
+
   it("A+AAAA: primary down puts both records on their backups (apex+www untouched), up puts them back", async () => {
     await emu.advance(MINUTE);
     expect(contents()).toEqual(ON_PRIMARY);
@@ -195,14 +227,15 @@ maybe("cdktn synth + tofu apply of several-record failovers and directly used re
     expect(plan.status).toBe(0);
   });
 
-  it("the secrets went in: the emulator holds every marker", () => {
-    expect(JSON.stringify(emu.tasks().find((t) => t.name === "direct")!.headers)).toContain(MARKERS.taskHeader);
-    expect(JSON.stringify(emu.endpoints().find((x) => x.name === "direct")!.forward_headers)).toContain(MARKERS.endpointHeader);
-    expect(JSON.stringify(healthTask(emu, "v46").headers)).toContain(MARKERS.healthHeader);
+  /** The emulator holds the values of round `m`: the secrets went in. */
+  const expectOnRunlater = (m: typeof FIRST | typeof ROTATED) => {
+    expect(JSON.stringify(emu.tasks().find((t) => t.name === "direct")!.headers)).toContain(m.taskHeader);
+    expect(JSON.stringify(emu.endpoints().find((x) => x.name === "direct")!.forward_headers)).toContain(m.endpointHeader);
+    expect(JSON.stringify(healthTask(emu, "v46").headers)).toContain(m.healthHeader);
     const dnsEndpoints = emu.endpoints().filter((x) => /^(v46|apex) (failover|recovery)/.test(String(x.name)));
     expect(dnsEndpoints).toHaveLength(6);
-    for (const x of dnsEndpoints) expect(JSON.stringify(x.forward_headers)).toContain(MARKERS.dnsToken);
-  });
+    for (const x of dnsEndpoints) expect(JSON.stringify(x.forward_headers)).toContain(m.dnsToken);
+  };
 
   it("no marker in cdk.tf.json, terraform.tfstate or any synth/plan/apply/show output", async () => {
     const show = await tofu("show");
