@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { type Emulator, startEmulator } from "../../lib/emulator";
-import { closeAllPools } from "../../lib/runlater";
+import { closeAllPools, RunlaterClient } from "../../lib/runlater";
 import { cleanup as cleanupProjects, project } from "../packaging/support";
 import { filesUnder, healthTask, leaks, MINUTE, objectsOf, type PulumiTestStack, pulumiStack, runlaterWrites, sh } from "./support";
 
@@ -45,9 +45,12 @@ const ROTATED = {
   healthHeader: "rlMarker3RotatedHealthHeader9d3f",
   dnsTokenPlain: "rlMarker4RotatedDnsTokenPlain2b7e",
 } as const;
-/** Every marker, both rounds. */
+/** A header value set on Runlater out of band (drift). */
+const DRIFT = "rlMarker6OutOfBandHeader3c7e";
+/** Every marker, both rounds and the drift. */
 const MARKERS: Record<string, string> = {
   ...FIRST,
+  drift: DRIFT,
   ...Object.fromEntries(Object.entries(ROTATED).filter(([k, v]) => v !== FIRST[k as keyof typeof FIRST]).map(([k, v]) => [`${k} (rotated)`, v])),
 };
 
@@ -203,6 +206,22 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
     emu.target("apex").set("ok");
     await emu.advance(MINUTE);
     expect(contents()).toEqual(ON_PRIMARY);
+  });
+
+  it("an out-of-band change of a secret field shows in preview --refresh --diff as [secret]; up --refresh puts the program's value back", async () => {
+    const client = new RunlaterClient({ apiKey: FIRST.apiKey, baseUrl: emu.runlaterApiUrl });
+    const direct = emu.tasks().find((t) => t.name === "direct")!;
+    await client.updateCronTask(String(direct.id), { headers: { authorization: `Bearer ${DRIFT}` } });
+    const pre = await sh(CLI!, ["preview", "--refresh", "--diff", "--stack", "e2e", "--non-interactive"], { cwd: work, env: ps.env });
+    printed.push({ label: "preview --refresh --diff", text: pre.out });
+    expect(pre.status).toBe(0);
+    expect(pre.out).toMatch(/~ pulumi-nodejs:dynamic\/runlater:HealthCheckTask: \(update\)/);
+    expect(pre.out).toMatch(/headers\s*: \[secret\]/);
+    expect(pre.out).toMatch(/1 to update/);
+    const res = await stack.up({ refresh: true, diff: true });
+    printed.push({ label: "up --refresh --diff", text: res.stdout + res.stderr });
+    expect(res.summary.resourceChanges?.update).toBe(1);
+    expect(JSON.stringify(emu.tasks().find((t) => t.name === "direct")!.headers)).toContain(ROTATED.taskHeader);
   });
 
   it("a second up changes nothing and writes nothing", async () => {
