@@ -237,15 +237,18 @@ maybe("cdktn synth + tofu apply of several-record failovers and directly used re
     for (const x of dnsEndpoints) expect(JSON.stringify(x.forward_headers)).toContain(m.dnsToken);
   };
 
-  it("no marker in cdk.tf.json, terraform.tfstate or any synth/plan/apply/show output", async () => {
+  it("no marker in cdk.tf.json, terraform.tfstate(.backup), any other project file or any synth/plan/apply/show output", async () => {
     const show = await tofu("show");
     expect(show.status).toBe(0);
     expect(show.out).toContain("restful_resource");
     const state = fs.readFileSync(statePath, "utf8");
     expect(state).toContain("restful_operation");
-    const synthesized = filesUnder(path.join(work, "cdktf.out")).filter((f) => f.endsWith(".json"));
-    expect(synthesized.some((f) => f.endsWith("cdk.tf.json"))).toBe(true);
-    const files = [...synthesized, statePath].map((f) => ({ label: path.relative(work, f), text: fs.readFileSync(f, "utf8") }));
+    // Every file of the project but the installed packages and tofu's provider binaries:
+    // cdk.tf.json and the manifest, the lock file, terraform.tfstate and its backup.
+    const written = filesUnder(work).filter((f) => !/(^|[\\/])(node_modules|\.terraform)([\\/]|$)/.test(path.relative(work, f)));
+    const rel = written.map((f) => path.relative(work, f));
+    expect(rel).toEqual(expect.arrayContaining([path.join("cdktf.out", "stacks", STACK, "cdk.tf.json"), "terraform.tfstate", "terraform.tfstate.backup"]));
+    const files = written.map((f) => ({ label: path.relative(work, f), text: fs.readFileSync(f, "utf8") }));
     expect(logs.filter((l) => /^tofu (plan|apply|show)/.test(l.label)).length).toBeGreaterThanOrEqual(4);
     expect(leaks([...files, ...logs], MARKERS)).toEqual([]);
   });
