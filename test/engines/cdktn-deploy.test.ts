@@ -4,17 +4,16 @@
  * (`tofu-offline`: `providers lock` reads the offline mirror). cdktn-cli's bundled undici needs
  * Node >= 22, so on older Node this prints SKIPPED.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { closeAllPools } from "../../lib/runlater";
+import { ROOT, sh } from "./support";
 
 const CLI = process.env.RUNLATER_CDKTN_CLI;
 const TOFU = process.env.RUNLATER_TOFU;
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
-const ROOT = path.resolve(__dirname, "../..");
 const PRIMARY = "198.51.100.10";
 const BACKUP = "203.0.113.50";
 const API_KEY = "pk_e2e_cdktn.sk_e2e_cdktn_77aa88bb99cc";
@@ -24,24 +23,10 @@ const reason = !CLI || !TOFU ? "RUNLATER_CDKTN_CLI / RUNLATER_TOFU not set (run 
 if (reason) console.log(`SKIPPED: [cdktn deploy] ${reason}`);
 const maybe = reason ? describe.skip : describe;
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ status: code ?? -1, out }));
-  });
-}
-
 maybe("cdktn deploy of examples/cdktf-failover against the emulator", () => {
   let emu: Emulator;
   let work: string;
+  let stateDir: string;
   let env: NodeJS.ProcessEnv;
   let zoneId: string;
   let recordId: string;
@@ -53,6 +38,7 @@ maybe("cdktn deploy of examples/cdktf-failover against the emulator", () => {
     fs.mkdirSync(path.join(ROOT, ".engines-work"), { recursive: true });
     work = fs.mkdtempSync(path.join(ROOT, ".engines-work", "cdktn-"));
     for (const f of ["cdktf.json", "main.ts"]) fs.copyFileSync(path.join(ROOT, "examples/cdktf-failover", f), path.join(work, f));
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "rl-cdktn-"));
     env = {
       ...process.env,
       CI: "1",
@@ -66,7 +52,7 @@ maybe("cdktn deploy of examples/cdktf-failover against the emulator", () => {
       FAILOVER_HEALTH_URL: emu.target("primary").url,
       FAILOVER_PRIMARY: PRIMARY,
       FAILOVER_BACKUP: BACKUP,
-      FAILOVER_STATE_PATH: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rl-cdktn-")), "terraform.tfstate"),
+      FAILOVER_STATE_PATH: path.join(stateDir, "terraform.tfstate"),
       TF_VAR_runlater_api_key: API_KEY,
       TF_VAR_cloudflare_api_token: CF_TOKEN,
     };
@@ -76,10 +62,11 @@ maybe("cdktn deploy of examples/cdktf-failover against the emulator", () => {
     await emu?.close();
     await closeAllPools();
     if (work) fs.rmSync(work, { recursive: true, force: true });
+    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
   it("deploy creates the wiring, the loop flips the record, destroy removes it", async () => {
-    const deploy = await run(CLI!, ["deploy", "--auto-approve"], work, env);
+    const deploy = await sh(CLI!, ["deploy", "--auto-approve"], { cwd: work, env });
     if (deploy.status !== 0) console.log(deploy.out);
     expect(deploy.status).toBe(0);
     expect(emu.stats().objects).toMatchObject({ tasks: 2, endpoints: 4 });
@@ -93,7 +80,7 @@ maybe("cdktn deploy of examples/cdktf-failover against the emulator", () => {
     await emu.advance(60_000);
     expect(emu.dns("cloudflare").getRecord(zoneId, recordId)?.content).toBe(PRIMARY);
 
-    const destroy = await run(CLI!, ["destroy", "--auto-approve"], work, env);
+    const destroy = await sh(CLI!, ["destroy", "--auto-approve"], { cwd: work, env });
     if (destroy.status !== 0) console.log(destroy.out);
     expect(destroy.status).toBe(0);
     expect(emu.stats().objects).toMatchObject({ tasks: 0, endpoints: 0 });

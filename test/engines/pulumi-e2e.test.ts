@@ -4,26 +4,17 @@
  * temporary PULUMI_HOME, passphrase secrets). Run with `npm run test:engines`.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { closeAllPools, RunlaterClient } from "../../lib/runlater";
-
-/** The failover's health-check task (the converge wiring also has a pulse task). */
-function healthTask(emu: { tasks(): Record<string, unknown>[] }): Record<string, unknown> {
-  const t = emu.tasks().find((x) => String(x.name).endsWith(" health"));
-  if (!t) throw new Error("no health task");
-  return t;
-}
+import { filesUnder, healthTask, MINUTE, type PulumiTestStack, pulumiStack, ROOT, runlaterWrites } from "./support";
 
 const CLI = process.env.RUNLATER_PULUMI_CLI;
-const ROOT = path.resolve(__dirname, "../..");
 const PRIMARY = "198.51.100.10";
 const BACKUP = "203.0.113.50";
 const API_KEY = "pk_e2e_pulumi.sk_e2e_pulumi_9f8e7d6c5b4a";
 const CF_TOKEN = "cf-e2e-token-0123456789abcdef0123456789ab";
-const MINUTE = 60_000;
 
 const maybe = CLI ? describe : describe.skip;
 if (!CLI) console.log("SKIPPED: [pulumi e2e] RUNLATER_PULUMI_CLI is not set; run `npm run test:engines` (builds the Pulumi CLI from Go modules)");
@@ -35,14 +26,9 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
   let zoneId: string;
   let recordId: string;
   let client: RunlaterClient;
-  let backend: string;
+  let ps: PulumiTestStack;
   const content = () => emu.dns("cloudflare").getRecord(zoneId, recordId)?.content;
-  const writes = () => {
-    const by = emu.stats().requests.byMethodPath;
-    return Object.entries(by)
-      .filter(([k]) => /^(POST|PUT|PATCH|DELETE) /.test(k))
-      .reduce((n, [, v]) => n + v, 0);
-  };
+  const writes = () => runlaterWrites(emu);
 
   beforeAll(async () => {
     emu = await startEmulator({ apiKeys: [API_KEY], allowPrivateTargets: true, dns: { cloudflare: { tokens: [CF_TOKEN] } } });
@@ -56,20 +42,8 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
     fs.mkdirSync(path.join(ROOT, ".engines-work"), { recursive: true });
     work = fs.mkdtempSync(path.join(ROOT, ".engines-work", "pulumi-"));
     for (const f of ["Pulumi.yaml", "index.ts"]) fs.copyFileSync(path.join(ROOT, "examples/pulumi-failover", f), path.join(work, f));
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "rl-pulumi-home-"));
-    backend = fs.mkdtempSync(path.join(os.tmpdir(), "rl-pulumi-state-"));
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: "e2e", workDir: work },
-      {
-        pulumiHome: home,
-        envVars: {
-          PULUMI_BACKEND_URL: `file://${backend}`,
-          PULUMI_CONFIG_PASSPHRASE: "runlater-e2e-passphrase",
-          PULUMI_SKIP_UPDATE_CHECK: "true",
-          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        },
-      },
-    );
+    ps = await pulumiStack(work);
+    stack = ps.stack;
     await stack.setAllConfig({
       "runlater:apiKey": { value: API_KEY, secret: true },
       "runlater:apiUrl": { value: emu.runlaterApiUrl },
@@ -89,6 +63,7 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
     await emu?.close();
     await closeAllPools();
     if (work) fs.rmSync(work, { recursive: true, force: true });
+    ps?.cleanup();
   });
 
   let taskId: string;
@@ -164,16 +139,7 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
 
   it("the state in the backend holds neither the Runlater key nor the DNS token in plaintext", async () => {
     // Automation API's exportStack() runs `stack export --show-secrets`; read what is stored instead.
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else files.push(p);
-      }
-    };
-    walk(backend);
-    const stored = files.filter((f) => f.endsWith(".json")).map((f) => fs.readFileSync(f, "utf8"));
+    const stored = filesUnder(ps.backend).filter((f) => f.endsWith(".json")).map((f) => fs.readFileSync(f, "utf8"));
     expect(stored.some((t) => t.includes("pulumi-nodejs:dynamic/runlater:ForwardEndpoint"))).toBe(true);
     for (const text of stored) {
       expect(text).not.toContain(API_KEY);

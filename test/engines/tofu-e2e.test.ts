@@ -8,23 +8,15 @@
  * with RUNLATER_TF_HAS_CLOUDFLARE=1 (a provider binary given to tofu.sh) the stack also creates
  * the record with the cloudflare provider pointed at the emulator.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Emulator, startEmulator } from "../../lib/emulator";
 import { closeAllPools, RunlaterClient } from "../../lib/runlater";
-
-/** The failover's health-check task (the converge wiring also has a pulse task). */
-function healthTask(emu: { tasks(): Record<string, unknown>[] }): Record<string, unknown> {
-  const t = emu.tasks().find((x) => String(x.name).endsWith(" health"));
-  if (!t) throw new Error("no health task");
-  return t;
-}
+import { healthTask, MINUTE, ROOT, sh } from "./support";
 
 const TOFU = process.env.RUNLATER_TOFU;
 const WITH_CF = process.env.RUNLATER_TF_HAS_CLOUDFLARE === "1";
-const ROOT = path.resolve(__dirname, "../..");
 const PRIMARY = "198.51.100.10";
 const BACKUP = "203.0.113.50";
 const API_KEY = "pk_e2e_tofu.sk_e2e_tofu_1a2b3c4d5e6f";
@@ -32,7 +24,6 @@ const API_KEY = "pk_e2e_tofu.sk_e2e_tofu_1a2b3c4d5e6f";
 const CF_TOKEN = "cfE2eTofuToken0123456789abcdefABCDEF0123";
 /** The token after a rotation (both are accepted by the emulator). */
 const CF_TOKEN_ROTATED = "cfE2eTofuRotated0123456789abcdefABCDEF01";
-const MINUTE = 60_000;
 
 const maybe = TOFU ? describe : describe.skip;
 if (!TOFU) console.log("SKIPPED: [tofu e2e] RUNLATER_TOFU is not set; run `npm run test:engines` (builds OpenTofu and magodo/restful from Go modules)");
@@ -40,22 +31,6 @@ if (TOFU && !WITH_CF) {
   console.log(
     "SKIPPED: [tofu e2e] the cloudflare_dns_record variant: cloudflare/cloudflare v5 is not buildable from the Go module proxy (set RUNLATER_TF_CLOUDFLARE_PROVIDER for scripts/engines/tofu.sh); the record is seeded in the emulator instead",
   );
-}
-
-/** Runs a command without blocking the event loop (the emulator serves it from this process). */
-function sh(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ status: code ?? -1, out }));
-  });
 }
 
 describe.each(["cdktf", "cdktn"] as const)("%s: synth + tofu apply of examples/cdktf-failover against the emulator", (core) => {
