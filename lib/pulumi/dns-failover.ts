@@ -28,6 +28,7 @@ import { kindOf } from "../failover/input";
 import { RunlaterValidationError } from "../runlater/validate";
 import { HeartbeatMonitor } from "./heartbeat-monitor";
 import type { HttpMethod } from "../runlater/model";
+import { FailoverObjects, publicObjects, secretFields } from "./failover-objects";
 import { ForwardEndpoint } from "./forward-endpoint";
 import { HealthCheckTask } from "./health-check-task";
 import { planRefs } from "./plan-refs";
@@ -142,6 +143,21 @@ export interface DnsFailoverArgs {
   notifyOnFailure?: boolean;
   /** Runlater org notifications when the health check recovers. @default true */
   notifyOnRecovery?: boolean;
+  /**
+   * How the failover's Runlater objects are kept in Pulumi state.
+   * - `per-object`: one child resource per Runlater object (`HealthCheckTask`,
+   *   `ForwardEndpoint`, `HeartbeatMonitor`), reachable as `children`; about 27 KiB of state per
+   *   failover with the `converge` wiring (9 resources).
+   * - `compact`: one `FailoverObjects` child manages them all (same API calls, same validation,
+   *   same drift repair); about 8 KiB per failover (2 resources). Use it for many failovers in one
+   *   stack. `children`, `healthCheck` and the endpoint properties are then not available; use
+   *   `objects`, `taskId`, `failoverUrl` and `recoveryUrl`.
+   *
+   * Switching an existing failover creates the new layout's objects (new inbound URLs) and
+   * deletes the old ones in the same `pulumi up`; DNS records are not touched.
+   * @default "per-object"
+   */
+  resources?: "per-object" | "compact";
   /**
    * What to do when `record` is a managed resource whose `ignoreChanges` lacks `"content"`
    * (the next deploy would undo a failover): `error` refuses, `warn` logs. @default "error"
@@ -271,17 +287,19 @@ export class DnsFailover extends pulumi.ComponentResource {
   /** A readable summary of the wiring (no secrets). */
   readonly summary: pulumi.Output<DnsFailoverSummary>;
   /** The children, for `dependsOn` and tests. */
-  readonly healthCheck: HealthCheckTask;
+  readonly healthCheck!: HealthCheckTask;
   /** The (first) failover endpoint. */
-  readonly failoverEndpoint: ForwardEndpoint;
+  readonly failoverEndpoint!: ForwardEndpoint;
   /** The (first) recovery endpoint; undefined with `failback: "manual"`. */
   readonly recoveryEndpoint?: ForwardEndpoint;
   /** Every failover endpoint (one per distinct stored request; see `records`). */
   readonly failoverEndpoints: ForwardEndpoint[];
   /** Every recovery endpoint (none with `failback: "manual"`). */
   readonly recoveryEndpoints: ForwardEndpoint[];
-  /** Every child by its role (`failover`, `recovery`, `latch`, `relay`, `probe`, `health`, `pulse`). */
+  /** Every child by its role (`failover`, `recovery`, `latch`, `relay`, `probe`, `health`, `pulse`); empty with `resources: "compact"`. */
   readonly children: Partial<Record<PlanObjectKey, pulumi.Resource>>;
+  /** With `resources: "compact"`: the one resource that holds every Runlater object; undefined otherwise. */
+  readonly objects?: FailoverObjects;
 
   constructor(name: string, args: DnsFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     // The component's own stack trace too: the user's frames only (see userFrames).
@@ -310,6 +328,10 @@ export class DnsFailover extends pulumi.ComponentResource {
     }
     if (failback !== "auto" && failback !== "manual") {
       throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], owner);
+    }
+    const resources = args.resources ?? "per-object";
+    if (resources !== "per-object" && resources !== "compact") {
+      throw new RunlaterValidationError([{ field: "resources", message: `must be "per-object" or "compact", got ${kindOf(resources)}` }], owner);
     }
     const inputs = this.recordInputs(name, args);
     for (const r of inputs) if (r.record) this.guardRecord(name, r.record, guardMode);
@@ -430,6 +452,31 @@ export class DnsFailover extends pulumi.ComponentResource {
     };
     const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
     const children: Partial<Record<PlanObjectKey, pulumi.Resource>> = {};
+    const firstOf = (part: "failover" | "recovery") => layout.find((e) => e.part === part)?.key;
+    if (resources === "compact") {
+      // One resource; references between the objects stay references in its state.
+      const objects = new FailoverObjects(
+        name,
+        { objects: checked.apply(publicObjects), secrets: securePlan.apply(secretFields) },
+        { parent: this },
+      );
+      this.objects = objects;
+      this.children = children;
+      this.failoverEndpoints = [];
+      this.recoveryEndpoints = [];
+      const unavailable = (prop: string) => () => {
+        throw new Error(`DnsFailover ${name}: \`${prop}\` does not exist with resources: "compact"; use \`objects\`, \`taskId\`, \`failoverUrl\` or \`recoveryUrl\``);
+      };
+      Object.defineProperty(this, "healthCheck", { get: unavailable("healthCheck"), enumerable: false });
+      Object.defineProperty(this, "failoverEndpoint", { get: unavailable("failoverEndpoint"), enumerable: false });
+      this.taskId = objects.idOf("health").apply((id) => id as string);
+      this.failoverUrl = objects.urlOf(firstOf("failover")!) as pulumi.Output<string>;
+      const rk = firstOf("recovery");
+      this.recoveryUrl = rk ? objects.urlOf(rk) : pulumi.output(undefined as string | undefined);
+      this.summary = this.summaryOf(checked, targets, failback);
+      this.registerOutputs({ taskId: this.taskId, failoverUrl: this.failoverUrl, recoveryUrl: this.recoveryUrl, summary: this.summary });
+      return;
+    }
     for (const entry of layout) {
       const key = entry.key;
       const childName = `${name}-${entry.suffix}`;
@@ -517,8 +564,19 @@ export class DnsFailover extends pulumi.ComponentResource {
     this.recoveryUrl = this.recoveryEndpoint
       ? pulumi.secret(this.recoveryEndpoint.inboundUrl)
       : pulumi.output(undefined as string | undefined);
+    this.summary = this.summaryOf(checked, targets, failback);
+    this.registerOutputs({
+      taskId: this.taskId,
+      failoverUrl: this.failoverUrl,
+      recoveryUrl: this.recoveryUrl,
+      summary: this.summary,
+    });
+  }
+
+  /** The readable summary (no secrets). */
+  private summaryOf(checked: pulumi.Output<FailoverPlan>, targets: pulumi.Output<DnsTarget>[], failback: "auto" | "manual"): pulumi.Output<DnsFailoverSummary> {
     const providers = pulumi.all(targets.map((t) => pulumi.unsecret(t))).apply((ts) => [...new Set(ts.map((t) => String(t?.provider)))].join(", "));
-    this.summary = pulumi.all([checked, providers]).apply(([p, provider]): DnsFailoverSummary => ({
+    return pulumi.all([checked, providers]).apply(([p, provider]): DnsFailoverSummary => ({
       healthCheck: { url: p.healthCheck.url, cron: p.healthCheck.cron, timeoutMs: p.healthCheck.timeoutMs },
       dnsProvider: provider,
       wiring: p.wiring,
@@ -530,12 +588,6 @@ export class DnsFailover extends pulumi.ComponentResource {
       runlaterObjects: p.objects.length,
       executionsPerMonthHealthy: p.cost.executionsPerMonthHealthy,
     }));
-    this.registerOutputs({
-      taskId: this.taskId,
-      failoverUrl: this.failoverUrl,
-      recoveryUrl: this.recoveryUrl,
-      summary: this.summary,
-    });
   }
 
   /**
