@@ -50,6 +50,8 @@ export interface EngineSizeResult {
   perFailoverBytes: number;
   /** Pulumi: bytes per field of one failover's resources. */
   breakdown?: StateBreakdown;
+  /** Pulumi: the `DnsFailover.resources` layout measured. */
+  resources?: "per-object" | "compact";
   /** Resources in state per failover. */
   resourcesPerFailover?: number;
   /** Pulumi: the stored resources of the first failover (secrets are ciphertext), for inspection. */
@@ -123,7 +125,7 @@ export function stateBreakdown(resources: Record<string, unknown>[]): StateBreak
 }
 
 /** Pulumi: up, preview (no changes), refresh, destroy of N failovers. */
-async function benchPulumi(emu: Emulator, sizes: number[], log: (s: string) => void, extraEnv: Record<string, string>): Promise<EngineSizeResult[]> {
+async function benchPulumi(emu: Emulator, sizes: number[], log: (s: string) => void, extraEnv: Record<string, string>, resources: "per-object" | "compact"): Promise<EngineSizeResult[]> {
   const results: EngineSizeResult[] = [];
   const proj = project("{}", ["@pulumi/pulumi", "dependencies"]);
   proj.write("Pulumi.yaml", "name: rl-scale\nruntime: nodejs\nmain: index.js\n");
@@ -141,13 +143,16 @@ records.forEach((recordId, i) => {
     backup: ${JSON.stringify(BACKUP)},
     record: { zoneId: cfg.require("zoneId"), recordId, name: "r" + i + ".example.com", ttl: 60 },
     cloudflare: { apiToken: token, apiBaseUrl: cfg.require("cloudflareApiUrl") },
+    resources: cfg.require("resources"),
   });
 });
 `,
   );
   for (const n of sizes) {
     const { zoneId, recordIds } = seedRecords(emu, n);
-    const b = await pulumiStack(proj.dir, `n${n}`, {
+    const stackName = `n${n}-${resources}`;
+    const b = await pulumiStack(proj.dir, stackName, {
+      resources: { value: resources },
       "runlater:apiKey": { value: API_KEY, secret: true },
       "runlater:apiUrl": { value: emu.runlaterApiUrl },
       "runlater:allowPrivateTargets": { value: "true" },
@@ -159,7 +164,7 @@ records.forEach((recordId, i) => {
     }, extraEnv);
     try {
       const ops: Record<string, OpResult> = {};
-      log(`bench: engines: pulumi up N=${n} …`);
+      log(`bench: engines: pulumi (${resources}) up N=${n} …`);
       ops.up = await timed(emu, async () => {
         const r = await b.stack.up({ parallel: 10 });
         if (r.summary.result !== "succeeded") throw new Error(`pulumi up N=${n}: ${r.summary.result}`);
@@ -168,12 +173,12 @@ records.forEach((recordId, i) => {
       if (!file) throw new Error("no checkpoint file in the backend");
       const stateBytes = fs.statSync(file).size;
       const chk = JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint: { latest: { resources: Record<string, unknown>[] } } };
-      const resources = chk.checkpoint.latest.resources;
-      const ofFailover = (i: number) => resources.filter((r) => new RegExp(`::f${i}(-[a-z0-9-]+)?$`).test(String(r.urn)));
+      const inState = chk.checkpoint.latest.resources;
+      const ofFailover = (i: number) => inState.filter((r) => new RegExp(`::f${i}(-[a-z0-9-]+)?$`).test(String(r.urn)));
       const all = Array.from({ length: n }, (_, i) => ofFailover(i)).flat();
       const perFailoverBytes = all.reduce((s, r) => s + Buffer.byteLength(JSON.stringify(r)) + 1, 0) / n;
       const one = stateBreakdown(ofFailover(0));
-      log(`bench: engines: pulumi preview / refresh / destroy N=${n} …`);
+      log(`bench: engines: pulumi (${resources}) preview / refresh / destroy N=${n} …`);
       ops.preview = await timed(emu, async () => {
         const r = await b.stack.preview({ parallel: 10 });
         const changed = Object.entries(r.changeSummary).filter(([k, v]) => k !== "same" && v > 0);
@@ -187,7 +192,7 @@ records.forEach((recordId, i) => {
       const left = emu.stats().objects.total;
       if (left !== 0) throw new Error(`pulumi destroy N=${n} left ${left} Runlater objects`);
       results.push({ n, ops, stateBytes, perFailoverBytes, breakdown: one, resourcesPerFailover: ofFailover(0).length, sample: ofFailover(0) });
-      await b.stack.workspace.removeStack(`n${n}`);
+      await b.stack.workspace.removeStack(stackName);
     } finally {
       b.remove();
     }
@@ -265,7 +270,7 @@ function growthRows(engine: string, rs: EngineSizeResult[]): Row[] {
         S,
         `${engine} N=${r.n} state per failover`,
         fmtKb(r.perFailoverBytes),
-        `≤ 10 KiB goal; whole state ${fmtKb(r.stateBytes)}${r.resourcesPerFailover ? `, ${r.resourcesPerFailover.toFixed(0)} resources per failover` : ""}`,
+        `${engine.startsWith("pulumi") ? "≤ 10 KiB goal; " : ""}whole state ${fmtKb(r.stateBytes)}${r.resourcesPerFailover ? `, ${r.resourcesPerFailover.toFixed(0)} resources per failover` : ""}`,
         undefined,
         { perFailoverBytes: r.perFailoverBytes, stateBytes: r.stateBytes },
       ),
@@ -283,7 +288,13 @@ function growthRows(engine: string, rs: EngineSizeResult[]): Row[] {
 }
 
 /** Runs the engine scale bench; engines that are missing are skipped with the reason. */
-export async function benchEngines(opts: { sizes?: number[]; log: (s: string) => void; skipCheckpoints?: boolean }): Promise<{ rows: Row[]; result: EnginesResult }> {
+export async function benchEngines(opts: {
+  sizes?: number[];
+  log: (s: string) => void;
+  skipCheckpoints?: boolean;
+  /** `DnsFailover.resources` layouts to measure. @default both */
+  pulumiResources?: readonly ("per-object" | "compact")[];
+}): Promise<{ rows: Row[]; result: EnginesResult }> {
   const sizes = opts.sizes ?? [10, 100];
   const skipped: string[] = [];
   const pulumiCli = process.env.RUNLATER_PULUMI_CLI;
@@ -300,11 +311,16 @@ export async function benchEngines(opts: { sizes?: number[]; log: (s: string) =>
   emu.target("primary").set("ok");
   try {
     if (pulumiCli) {
-      result.pulumi = await benchPulumi(emu, sizes, opts.log, opts.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {});
-      rows.push(...growthRows("pulumi", result.pulumi));
-      const first = result.pulumi[0]!;
-      for (const [k, v] of Object.entries(first.breakdown ?? {}).sort((x, y) => y[1] - x[1])) {
-        rows.push(row(S, `pulumi state of one failover: ${k}`, fmtKb(v), `${first.resourcesPerFailover} resources`, undefined, v));
+      result.pulumi = [];
+      for (const layout of opts.pulumiResources ?? (["per-object", "compact"] as const)) {
+        const rs = await benchPulumi(emu, sizes, opts.log, opts.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}, layout);
+        result.pulumi.push(...rs.map((r) => ({ ...r, resources: layout })));
+        const engine = `pulumi (${layout})`;
+        rows.push(...growthRows(engine, rs));
+        const first = rs[0]!;
+        for (const [k, v] of Object.entries(first.breakdown ?? {}).sort((x, y) => y[1] - x[1])) {
+          rows.push(row(S, `${engine} state of one failover: ${k}`, fmtKb(v), `${first.resourcesPerFailover} resources`, undefined, v));
+        }
       }
     }
     if (tofu) {

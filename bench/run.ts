@@ -113,7 +113,8 @@ async function main(): Promise<number> {
     const sizes = (opt("engine-sizes") ?? "10,100").split(",").map(Number);
     log(`bench: real engines at N = ${sizes.join(", ")} …`);
     const t = performance.now();
-    const r = await benchEngines({ sizes, log, skipCheckpoints: argv.includes("--skip-checkpoints") });
+    const layouts = opt("pulumi-resources")?.split(",") as ("per-object" | "compact")[] | undefined;
+    const r = await benchEngines({ sizes, log, skipCheckpoints: argv.includes("--skip-checkpoints"), pulumiResources: layouts });
     for (const s of r.result.skipped) log(`SKIPPED: ${s}`);
     rows.push(...r.rows);
     details.engines = r.result;

@@ -144,14 +144,14 @@ export interface DnsFailoverArgs {
   /** Runlater org notifications when the health check recovers. @default true */
   notifyOnRecovery?: boolean;
   /**
-   * How the failover's Runlater objects are kept in Pulumi state.
-   * - `per-object`: one child resource per Runlater object (`HealthCheckTask`,
-   *   `ForwardEndpoint`, `HeartbeatMonitor`), reachable as `children`; about 27 KiB of state per
-   *   failover with the `converge` wiring (9 resources).
-   * - `compact`: one `FailoverObjects` child manages them all (same API calls, same validation,
-   *   same drift repair); about 8 KiB per failover (2 resources). Use it for many failovers in one
-   *   stack. `children`, `healthCheck` and the endpoint properties are then not available; use
-   *   `objects`, `taskId`, `failoverUrl` and `recoveryUrl`.
+   * How the failover's Runlater objects are kept in Pulumi state (same objects, API calls,
+   * validation and drift repair either way).
+   * - `compact`: one `FailoverObjects` child manages them all: about 9 KiB of state per failover
+   *   with the `converge` wiring (2 resources). `preview --diff` names `objects[i].<field>`.
+   *   `children`, `healthCheck` and the endpoint properties are not available; use `objects`,
+   *   `taskId`, `failoverUrl` and `recoveryUrl`.
+   * - `per-object`: one child per Runlater object (`HealthCheckTask`, `ForwardEndpoint`,
+   *   `HeartbeatMonitor`), reachable as `children`: about 28 KiB per failover (9 resources).
    *
    * Switching an existing failover creates the new layout's objects (new inbound URLs) and
    * deletes the old ones in the same `pulumi up`; DNS records are not touched.

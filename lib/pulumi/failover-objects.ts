@@ -10,6 +10,9 @@ import type { FailoverPlan, PlannedObject } from "../failover/plan";
 import type { PlanObjectKey } from "../failover/wiring";
 import { createScope } from "./create-scope";
 import { type RecordedObject, type StoredObject, splitFields } from "./failover-objects-provider";
+
+/** The provider instance, where the shim in state loads it from (`dist/pulumi/failover-objects.js`, like every resource's). */
+export { failoverObjectsProvider } from "./failover-objects-provider";
 import { providerShim } from "./provider-support";
 import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 
@@ -88,7 +91,7 @@ export function secretFields(plan: FailoverPlan): Record<string, Record<string, 
 }
 
 /** What state stores as `__provider`: a shim that loads `failoverObjectsProvider` from the package. */
-const failoverObjectsShim = providerShim("pulumi/failover-objects-provider", "failoverObjectsProvider");
+const failoverObjectsShim = providerShim("pulumi/failover-objects", "failoverObjectsProvider");
 
 /**
  * Every Runlater object of one failover, managed as one resource: about a third of the state

@@ -89,7 +89,7 @@ describe("resource classes", () => {
 describe("DnsFailover", () => {
   it("creates the converge wiring: DNS endpoints, latches, relay, probe, and a task wired to their inbound URLs", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("www", {
+      const f = new lib.DnsFailover("www", { resources: "per-object",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -141,7 +141,7 @@ describe("DnsFailover", () => {
 
   it("manual failback: two children, no recovery hook", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("m", {
+      const f = new lib.DnsFailover("m", { resources: "per-object",
         failback: "manual",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
@@ -169,7 +169,7 @@ describe("DnsFailover", () => {
     await runInPulumiStack(async () => {
       lib.trackDnsRecordOptions();
       const bad = record("w-rec");
-      const w = new lib.DnsFailover("w", {
+      const w = new lib.DnsFailover("w", { resources: "per-object",
         recordGuard: "warn",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
@@ -178,7 +178,7 @@ describe("DnsFailover", () => {
         cloudflare: { apiToken: TOKEN },
       });
       const good = record("ok-rec", lib.failoverRecordOptions());
-      const ok = new lib.DnsFailover("ok", {
+      const ok = new lib.DnsFailover("ok", { resources: "per-object",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -196,7 +196,7 @@ describe("DnsFailover", () => {
   it("warns about the seed's footguns (high TTL, long timeout, private health URL)", async () => {
     const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("fg", {
+      const f = new lib.DnsFailover("fg", { resources: "per-object",
         healthCheck: { url: "http://192.168.1.10/health", timeoutMs: 45000 },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -220,7 +220,7 @@ describe("DnsFailover", () => {
     const before = registered.length;
     expect(
       () =>
-        new lib.DnsFailover("r53", {
+        new lib.DnsFailover("r53", { resources: "per-object",
           healthCheck: { url: "https://primary.example.com/health" },
           primary: "198.51.100.10",
           backup: "203.0.113.50",

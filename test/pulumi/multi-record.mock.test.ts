@@ -57,7 +57,7 @@ describe("DnsFailover with several records", () => {
     let summary: any;
     await runInPulumiStack(async () => {
       const token = pulumi.secret(TOKEN);
-      const f = new lib.DnsFailover("site", {
+      const f = new lib.DnsFailover("site", { resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -81,7 +81,7 @@ describe("DnsFailover with several records", () => {
 
   it("apex + www with the same token Output and content: one shared failover and recovery endpoint (8 objects)", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("apex", {
+      const f = new lib.DnsFailover("apex", { resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: pulumi.output("203.0.113.50"),
@@ -102,7 +102,7 @@ describe("DnsFailover with several records", () => {
     await runInPulumiStack(async () => {
       const rec = (name: string, type: string, content: string) =>
         new FakeDnsRecord("cloudflare:index/dnsRecord:DnsRecord", name, { zoneId: ZONE, name: `${name}.example.com`, type, content, ttl: 60 }, lib.failoverRecordOptions());
-      const f = new lib.DnsFailover("site", {
+      const f = new lib.DnsFailover("site", { resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -121,7 +121,7 @@ describe("DnsFailover with several records", () => {
 
   it("two different token Outputs: separate endpoints (decided before values resolve)", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("two", {
+      const f = new lib.DnsFailover("two", { resources: "per-object",
         healthCheck: HC,
         ...{ primary: "198.51.100.10", backup: "203.0.113.50" },
         records: [
@@ -140,7 +140,7 @@ describe("DnsFailover with several records", () => {
     const bad = managed("bad");
     expect(
       () =>
-        new lib.DnsFailover("g", {
+        new lib.DnsFailover("g", { resources: "per-object",
           healthCheck: HC,
           primary: "198.51.100.10",
           backup: "203.0.113.50",
@@ -152,7 +152,7 @@ describe("DnsFailover with several records", () => {
 
   const err = (args: Record<string, unknown>) => {
     try {
-      new lib.DnsFailover("e", { healthCheck: HC, primary: "198.51.100.10", backup: "203.0.113.50", ...args });
+      new lib.DnsFailover("e", { resources: "per-object", healthCheck: HC, primary: "198.51.100.10", backup: "203.0.113.50", ...args });
     } catch (e) {
       return String((e as Error).message) + JSON.stringify((e as { issues?: unknown }).issues ?? []);
     }
@@ -176,7 +176,7 @@ describe("DnsFailover with several records", () => {
 describe("field names as users wrote them (record + cloudflare)", () => {
   const err = (args: Record<string, unknown>) => {
     try {
-      new lib.DnsFailover("f", { healthCheck: HC, primary: "198.51.100.10", backup: "203.0.113.50", ...args });
+      new lib.DnsFailover("f", { resources: "per-object", healthCheck: HC, primary: "198.51.100.10", backup: "203.0.113.50", ...args });
     } catch (e) {
       return String((e as Error).message);
     }
@@ -198,7 +198,7 @@ describe("field names as users wrote them (record + cloudflare)", () => {
 describe("a secret dns input", () => {
   it("works: the plan resolves it inside an apply", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("sec", {
+      const f = new lib.DnsFailover("sec", { resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: "203.0.113.50",

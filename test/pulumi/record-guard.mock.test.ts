@@ -48,7 +48,7 @@ class FakeDnsRecord extends pulumi.CustomResource {
 }
 
 function failover(name: string, record: pulumi.CustomResource, recordGuard?: "error" | "warn") {
-  return new lib.DnsFailover(name, {
+  return new lib.DnsFailover(name, { resources: "per-object",
     healthCheck: { url: "https://primary.example.com/health" },
     primary: "198.51.100.10",
     backup: "203.0.113.50",
