@@ -37,6 +37,8 @@ const failover = new DnsFailover("www", {
     apiToken: config.requireSecret("cloudflareApiToken"),
     apiBaseUrl: config.get("cloudflareApiUrl"),
   },
+  // "compact" (default): one resource for every Runlater object; "per-object": one each.
+  resources: config.get("resources") === "per-object" ? "per-object" : "compact",
 });
 
 export const taskId = failover.taskId;

@@ -154,8 +154,9 @@ export interface DnsFailoverArgs {
    *   `HeartbeatMonitor`), reachable as `children`: about 28 KiB per failover (9 resources).
    *
    * Switching an existing failover creates the new layout's objects (new inbound URLs) and
-   * deletes the old ones in the same `pulumi up`; DNS records are not touched.
-   * @default "per-object"
+   * deletes the old ones in the same `pulumi up`; DNS records are not touched. Stacks deployed
+   * before `compact` became the default keep their objects with `resources: "per-object"`.
+   * @default "compact"
    */
   resources?: "per-object" | "compact";
   /**
@@ -286,15 +287,15 @@ export class DnsFailover extends pulumi.ComponentResource {
   readonly recoveryUrl: pulumi.Output<string | undefined>;
   /** A readable summary of the wiring (no secrets). */
   readonly summary: pulumi.Output<DnsFailoverSummary>;
-  /** The children, for `dependsOn` and tests. */
+  /** `resources: "per-object"` only: the health-check task (reading it with `compact` throws, naming what to use). */
   readonly healthCheck!: HealthCheckTask;
-  /** The (first) failover endpoint. */
+  /** `resources: "per-object"` only: the (first) failover endpoint (reading it with `compact` throws). */
   readonly failoverEndpoint!: ForwardEndpoint;
-  /** The (first) recovery endpoint; undefined with `failback: "manual"`. */
+  /** `resources: "per-object"` only: the (first) recovery endpoint; undefined with `failback: "manual"` or `compact`. */
   readonly recoveryEndpoint?: ForwardEndpoint;
-  /** Every failover endpoint (one per distinct stored request; see `records`). */
+  /** Every failover endpoint (one per distinct stored request; see `records`); empty with `resources: "compact"`. */
   readonly failoverEndpoints: ForwardEndpoint[];
-  /** Every recovery endpoint (none with `failback: "manual"`). */
+  /** Every recovery endpoint (none with `failback: "manual"`); empty with `resources: "compact"`. */
   readonly recoveryEndpoints: ForwardEndpoint[];
   /** Every child by its role (`failover`, `recovery`, `latch`, `relay`, `probe`, `health`, `pulse`); empty with `resources: "compact"`. */
   readonly children: Partial<Record<PlanObjectKey, pulumi.Resource>>;
@@ -329,7 +330,7 @@ export class DnsFailover extends pulumi.ComponentResource {
     if (failback !== "auto" && failback !== "manual") {
       throw new RunlaterValidationError([{ field: "failback", message: `must be "auto" or "manual"` }], owner);
     }
-    const resources = args.resources ?? "per-object";
+    const resources = args.resources ?? "compact";
     if (resources !== "per-object" && resources !== "compact") {
       throw new RunlaterValidationError([{ field: "resources", message: `must be "per-object" or "compact", got ${kindOf(resources)}` }], owner);
     }

@@ -64,6 +64,18 @@ function unwrapSecrets(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A plain copy of `v` made of this realm's arrays and objects. The provider is loaded with the
+ * runtime's own `require`, which under a sandboxing test runner (jest's vm contexts) is another
+ * realm: its arrays fail `instanceof Array` here, and Pulumi's mock serialization would turn them
+ * into objects keyed "0", "1", ….
+ */
+function ownRealm(v: unknown): unknown {
+  if (Array.isArray(v)) return Array.from(v, ownRealm);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, ownRealm(x)]));
+  return v;
+}
+
 /** Installs the mocks; construct your resources after this call. */
 export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine {
   const cfg = options.config ?? {};
@@ -106,7 +118,7 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
         if (args.id) {
           // `X.get(name, id)`: the engine reads the object; it runs neither check nor create.
           const read = await provider.read!(args.id, inputs);
-          return { id: read.id ?? args.id, state: read.props ?? {} };
+          return { id: read.id ?? args.id, state: ownRealm(read.props ?? {}) as Record<string, unknown> };
         }
         if (provider.check) {
           const checked = await provider.check({}, inputs);
@@ -127,14 +139,14 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
           if (d.replaces && d.replaces.length > 0) {
             const res = await provider.create(news);
             await prior.provider!.delete?.(prior.r.id, prior.r.outputs);
-            prior.r = { type: args.type, name: args.name, id: res.id, outputs: (res.outs ?? {}) as Record<string, unknown> };
+            prior.r = { type: args.type, name: args.name, id: res.id, outputs: ownRealm(res.outs ?? {}) as Record<string, unknown> };
             prior.provider = provider;
             prior.inputs = news;
             options.onUpdate?.(prior.r, "replace");
             return { id: res.id, state: prior.r.outputs };
           }
           const up = provider.update ? await provider.update(prior.r.id, prior.r.outputs, news) : { outs: news };
-          prior.r = { ...prior.r, outputs: (up.outs ?? {}) as Record<string, unknown> };
+          prior.r = { ...prior.r, outputs: ownRealm(up.outs ?? {}) as Record<string, unknown> };
           prior.provider = provider;
           prior.inputs = news;
           options.onUpdate?.(prior.r, "update");
@@ -145,7 +157,7 @@ export function startLocalEngine(options: LocalEngineOptions = {}): LocalEngine 
           type: args.type,
           name: args.name,
           id: res.id,
-          outputs: (res.outs ?? {}) as Record<string, unknown>,
+          outputs: ownRealm(res.outs ?? {}) as Record<string, unknown>,
         };
         created.push({ r, provider, inputs: news });
         options.onCreate?.(r);

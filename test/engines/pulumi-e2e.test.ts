@@ -19,7 +19,13 @@ const CF_TOKEN = "cf-e2e-token-0123456789abcdef0123456789ab";
 const maybe = CLI ? describe : describe.skip;
 if (!CLI) console.log("SKIPPED: [pulumi e2e] RUNLATER_PULUMI_CLI is not set; run `npm run test:engines` (builds the Pulumi CLI from Go modules)");
 
-maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
+/** What each layout puts in state: resource changes per Runlater-object change, the type stored. */
+const LAYOUTS = [
+  { resources: "compact", objectType: "FailoverObjects", perObject: false },
+  { resources: "per-object", objectType: "ForwardEndpoint", perObject: true },
+] as const;
+
+maybe.each(LAYOUTS)("pulumi up of examples/pulumi-failover against the emulator (resources: $resources)", ({ resources, objectType, perObject }) => {
   let emu: Emulator;
   let stack: Stack;
   let work: string;
@@ -56,6 +62,7 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
       recordName: { value: "www.example.com" },
       cloudflareApiToken: { value: CF_TOKEN, secret: true },
       cloudflareApiUrl: { value: emu.cloudflareApiUrl },
+      resources: { value: resources },
     });
   });
 
@@ -113,9 +120,17 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
     await client.deleteEndpoint(String(failoverEp.id));
     expect(emu.stats().objects.endpoints).toBe(3);
     const ref = await stack.refresh();
-    expect(ref.summary.resourceChanges?.delete ?? 0).toBe(1);
+    // per-object: the endpoint's resource leaves state; compact: the one resource records it as gone.
+    expect(ref.summary.resourceChanges?.[perObject ? "delete" : "update"] ?? 0).toBe(1);
+    emu.resetStats();
     const res = await stack.up();
-    expect(res.summary.resourceChanges?.create ?? 0).toBe(1);
+    expect(res.summary.resourceChanges?.[perObject ? "create" : "update"] ?? 0).toBe(1);
+    // The endpoint is made again, and the two objects that point at it (the health task's
+    // on_failure_url, the relay's forward_urls) are rewired: nothing else is written. per-object
+    // posts the create twice: its first POST reuses the original create's idempotency key and gets
+    // the deleted endpoint's stored reply back (the client sees it gone and posts with a new key);
+    // compact gives a re-created object a key of its own.
+    expect(writes()).toBe(perObject ? 4 : 3);
     expect(emu.stats().objects).toMatchObject({ tasks: 2, endpoints: 4 });
     const task = healthTask(emu);
     expect(emu.endpoints().map((e) => e.inbound_url)).toContain(task.on_failure_url);
@@ -140,7 +155,7 @@ maybe("pulumi up of examples/pulumi-failover against the emulator", () => {
   it("the state in the backend holds neither the Runlater key nor the DNS token in plaintext", async () => {
     // Automation API's exportStack() runs `stack export --show-secrets`; read what is stored instead.
     const stored = filesUnder(ps.backend).filter((f) => f.endsWith(".json")).map((f) => fs.readFileSync(f, "utf8"));
-    expect(stored.some((t) => t.includes("pulumi-nodejs:dynamic/runlater:ForwardEndpoint"))).toBe(true);
+    expect(stored.some((t) => t.includes(`pulumi-nodejs:dynamic/runlater:${objectType}`))).toBe(true);
     for (const text of stored) {
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain(CF_TOKEN);

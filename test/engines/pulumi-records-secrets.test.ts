@@ -9,8 +9,9 @@
  * - issue 11 §3, secrets out of state: `HealthCheckTask.headers` and
  *   `ForwardEndpoint.forwardHeaders` given directly and in plain text, the component's
  *   `healthCheck.headers`, a DNS token in plain text (v46) and one from secret config (apex),
- *   and the Runlater API key (secret config); the plain ones are then rotated (one `up`, 8 in-place
- *   updates). None of either round is in the file backend, in `pulumi stack
+ *   and the Runlater API key (secret config); the plain ones are then rotated (one `up`, 8 Runlater
+ *   writes, 3 in-place resource updates: v46 keeps its objects in one `FailoverObjects`, the
+ *   default; apex uses `resources: "per-object"`). None of either round is in the file backend, in `pulumi stack
  *   export` or in what the CLI printed; `stack export --show-secrets` has them (the API key in
  *   the default pulumi-nodejs provider's inputs, where Pulumi puts the stack config).
  *
@@ -80,7 +81,9 @@ const v46 = new DnsFailover("v46", {
 });
 
 // Apex and www with the same content and token: one shared failover and recovery endpoint.
+// v46 keeps its objects in one resource (the default, resources: "compact"), apex in one each.
 const apex = new DnsFailover("apex", {
+  resources: "per-object",
   healthCheck: { url: c.require("healthApex") },
   primary,
   backup,
@@ -182,8 +185,10 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
     expect(res.summary.result).toBe("succeeded");
     const changes = res.summary.resourceChanges ?? {};
     expect(Object.keys(changes).filter((k) => k !== "same" && k !== "update")).toEqual([]);
-    // direct task + endpoint; v46: health, probe (health headers), failover ×2, recovery ×2 (DNS token).
-    expect(changes.update).toBe(8);
+    // Resources: direct task + endpoint, and v46's one FailoverObjects (compact); apex is untouched
+    // (its token comes from config). Runlater writes: the direct two, and v46's health, probe
+    // (health headers), failover ×2, recovery ×2 (DNS token).
+    expect(changes.update).toBe(3);
     expect(runlaterWrites(emu)).toBe(8);
     expect(objectsOf(emu, "v46").total + objectsOf(emu, "apex").total).toBe(19);
   });
@@ -212,16 +217,20 @@ maybe("pulumi up of several-record failovers and directly used resources (instal
     const client = new RunlaterClient({ apiKey: FIRST.apiKey, baseUrl: emu.runlaterApiUrl });
     const direct = emu.tasks().find((t) => t.name === "direct")!;
     await client.updateCronTask(String(direct.id), { headers: { authorization: `Bearer ${DRIFT}` } });
+    // The same drift on the health check inside v46's FailoverObjects (compact layout).
+    await client.updateCronTask(String(healthTask(emu, "v46").id), { headers: { authorization: `Bearer ${DRIFT}` } });
     const pre = await sh(CLI!, ["preview", "--refresh", "--diff", "--stack", "e2e", "--non-interactive"], { cwd: work, env: ps.env });
     printed.push({ label: "preview --refresh --diff", text: pre.out });
     expect(pre.status).toBe(0);
     expect(pre.out).toMatch(/~ pulumi-nodejs:dynamic\/runlater:HealthCheckTask: \(update\)/);
+    expect(pre.out).toMatch(/~ pulumi-nodejs:dynamic\/runlater:FailoverObjects: \(update\)/);
     expect(pre.out).toMatch(/headers\s*: \[secret\]/);
-    expect(pre.out).toMatch(/1 to update/);
+    expect(pre.out).toMatch(/2 to update/);
     const res = await stack.up({ refresh: true, diff: true });
     printed.push({ label: "up --refresh --diff", text: res.stdout + res.stderr });
-    expect(res.summary.resourceChanges?.update).toBe(1);
+    expect(res.summary.resourceChanges?.update).toBe(2);
     expect(JSON.stringify(emu.tasks().find((t) => t.name === "direct")!.headers)).toContain(ROTATED.taskHeader);
+    expect(JSON.stringify(healthTask(emu, "v46").headers)).toContain(ROTATED.healthHeader);
   });
 
   it("a second up changes nothing and writes nothing", async () => {

@@ -42,7 +42,7 @@ let emu: Emulator;
 /** Everything the tests produced that must be free of secrets (logs, errors, messages). */
 const noSecretsAllowed: { what: string; value: unknown }[] = [];
 /** Provider outputs and checked inputs (state): DNS secrets allowed only under the secret fields. */
-const stateSnapshots: { what: string; kind: "endpoint" | "task" | "monitor"; value: Record<string, unknown> }[] = [];
+const stateSnapshots: { what: string; kind: "endpoint" | "task" | "monitor" | "objects"; value: Record<string, unknown> }[] = [];
 const logged: string[] = [];
 const spies: jest.SpyInstance[] = [];
 
@@ -97,10 +97,12 @@ const targets = (): Record<string, DnsTarget> => ({
 
 /** Where a DNS secret may appear in an endpoint's inputs/outputs. */
 const ALLOWED_ENDPOINT_PATHS = [/^forwardHeaders\./, /^forwardBody$/, /^forwardUrls\[\d+\]$/];
+/** `FailoverObjects` (compact layout): the same fields, under the one secret `secrets` output, and only for endpoints. */
+const ALLOWED_OBJECTS_PATHS = [/^secrets\.(failover|recovery|relay|probe|restore|fanout)(-\d+)?\.(forwardHeaders\.|forwardBody$|forwardUrls\[\d+\]$)/];
 
 const liveCount = () => emu.stats().objects.total;
 
-function snapshot(what: string, kind: "endpoint" | "task" | "monitor", value: unknown) {
+function snapshot(what: string, kind: "endpoint" | "task" | "monitor" | "objects", value: unknown) {
   if (value && typeof value === "object") stateSnapshots.push({ what, kind, value: value as Record<string, unknown> });
 }
 
@@ -209,18 +211,23 @@ describe("a full lifecycle per DNS provider, with faults", () => {
 
 describe("the Pulumi program: serialized providers and registered inputs (plain Node, compiled package)", () => {
   const CASES = [
-    ["cloudflare", true],
-    ["cloudflare", false],
-    ["porkbun", false],
-    ["generic", false],
+    ["cloudflare", true, "per-object"],
+    ["cloudflare", false, "per-object"],
+    ["porkbun", false, "per-object"],
+    ["generic", false, "per-object"],
+    ["cloudflare", true, "compact"],
+    ["cloudflare", false, "compact"],
+    ["porkbun", false, "compact"],
+    ["generic", false, "compact"],
   ] as const;
+  const prefixOf = (provider: string, secretDns: boolean, resources: string) => `${provider}-${secretDns ? "s" : "p"}-${resources === "compact" ? "c" : "o"}`;
   let registrations: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 
   beforeAll(() => {
-    const specs = CASES.map(([provider, secretDns]) => ({
-      name: `${provider}-${secretDns ? "s" : "p"}`,
+    const specs = CASES.map(([provider, secretDns, resources]) => ({
+      name: prefixOf(provider, secretDns, resources),
       secretDns,
-      args: { healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: targets()[provider] },
+      args: { resources, healthCheck: { url: "https://p.example.com/health" }, primary: "198.51.100.10", backup: "203.0.113.50", dns: targets()[provider] },
     }));
     const r = spawnSync(process.execPath, [path.join(__dirname, "capture-failover.js"), JSON.stringify(specs)], {
       maxBuffer: 256 * 1024 * 1024,
@@ -244,12 +251,26 @@ describe("the Pulumi program: serialized providers and registered inputs (plain 
   }
 
   it.each(CASES)(
-    "%s (dns passed as secret: %s): no key anywhere; DNS credentials only inside secret-wrapped inputs; not in the provider code",
-    (provider, secretDns) => {
-      const prefix = `${provider}-${secretDns ? "s" : "p"}`;
+    "%s (dns passed as secret: %s, resources: %s): no key anywhere; DNS credentials only inside secret-wrapped inputs; not in the provider code",
+    (provider, secretDns, resources) => {
+      const prefix = prefixOf(provider, secretDns, resources);
       const mine = registrations.filter((r) => r.name === prefix || r.name.startsWith(`${prefix}-`));
-      expect(mine.map((r) => r.name).sort()).toEqual(
-        [prefix, ...["failover", "health", "latch", "latch-2", "probe", "pulse", "recovery", "relay"].map((k) => `${prefix}-${k}`)].sort(),
+      expect(mine.map((r) => `${r.type.split(":").pop()} ${r.name}`).sort()).toEqual(
+        resources === "compact"
+          ? [`DnsFailover ${prefix}`, `FailoverObjects ${prefix}`]
+          : [
+              `DnsFailover ${prefix}`,
+              ...[
+                ["ForwardEndpoint", "failover"],
+                ["HealthCheckTask", "health"],
+                ["HeartbeatMonitor", "latch"],
+                ["HeartbeatMonitor", "latch-2"],
+                ["ForwardEndpoint", "probe"],
+                ["HealthCheckTask", "pulse"],
+                ["ForwardEndpoint", "recovery"],
+                ["ForwardEndpoint", "relay"],
+              ].map(([t, k]) => `${t} ${prefix}-${k}`),
+            ].sort(),
       );
       const text = JSON.stringify(mine);
       expect(text).not.toContain(API_KEY);
@@ -266,11 +287,12 @@ describe("the Pulumi program: serialized providers and registered inputs (plain 
 });
 
 describe("the component through the local engine (deserialized providers)", () => {
-  it("state, summary and warnings of a deployed DnsFailover", async () => {
+  it.each(["per-object", "compact"] as const)("state, summary and warnings of a deployed DnsFailover (resources: %s)", async (resources) => {
     const { startLocalEngine } = await import("../../lib/pulumi/local-engine");
     const engine = startLocalEngine({ config: { "runlater:apiKey": API_KEY, "runlater:apiUrl": emu.runlaterApiUrl } });
     const { DnsFailover } = await import("../../lib/pulumi/dns-failover");
-    const f = new DnsFailover("sec-engine", {
+    const f = new DnsFailover(`sec-engine-${resources}`, {
+      resources,
       healthCheck: { url: "https://p.example.com/health", timeoutMs: 45_000 }, // a warning is logged
       primary: "198.51.100.10",
       backup: "203.0.113.50",
@@ -284,7 +306,8 @@ describe("the component through the local engine (deserialized providers)", () =
     expect(summary.runlaterObjects).toBe(8);
     for (const r of engine.resources) {
       if (!r.type.startsWith("pulumi-nodejs:dynamic")) continue;
-      snapshot(`engine ${r.name}`, r.type.endsWith(":HealthCheckTask") ? "task" : r.type.endsWith(":HeartbeatMonitor") ? "monitor" : "endpoint", r.outputs);
+      const kind = r.type.endsWith(":HealthCheckTask") ? "task" : r.type.endsWith(":HeartbeatMonitor") ? "monitor" : r.type.endsWith(":FailoverObjects") ? "objects" : "endpoint";
+      snapshot(`engine ${r.name}`, kind, r.outputs);
       noSecretsAllowed.push({ what: `engine ${r.name} id/name`, value: [r.id, r.name] });
     }
     await engine.destroy();
@@ -319,7 +342,8 @@ describe("everything collected above", () => {
       for (const s of DNS_SECRETS) {
         const where = pathsContaining(snap.value, s);
         seen += where.length;
-        const bad = snap.kind === "task" ? where : where.filter((p) => !ALLOWED_ENDPOINT_PATHS.some((re) => re.test(p)));
+        const allowed = snap.kind === "task" ? [] : snap.kind === "objects" ? ALLOWED_OBJECTS_PATHS : ALLOWED_ENDPOINT_PATHS;
+        const bad = where.filter((p) => !allowed.some((re) => re.test(p)));
         expect({ snapshot: snap.what, secret: s, bad }).toEqual({ snapshot: snap.what, secret: s, bad: [] });
       }
     }
