@@ -4,33 +4,11 @@
  * secret `secrets` input, and the component's outputs read from it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { installMocks, runInPulumiStack, SECRET_SIG, unwrap, value } from "./mocks";
 
-type Registered = { type: string; name: string; inputs: Record<string, any> };
-const registered: Registered[] = [];
-const SIG = "4dabf18193072939515e22adb298388d";
-const unwrap = (v: any) => (v && typeof v === "object" && SIG in v ? v.value : v);
-
-pulumi.runtime.setMocks(
-  {
-    newResource: (a: pulumi.runtime.MockResourceArgs) => {
-      registered.push({ type: a.type, name: a.name, inputs: a.inputs });
-      const state: Record<string, unknown> = { ...a.inputs };
-      if (a.type.endsWith(":FailoverObjects")) {
-        const objects = unwrap(a.inputs.objects) as { key: string; kind: string }[];
-        state.objects = objects.map((o) => ({ ...o, id: `${o.key}-id` }));
-        state.urls = Object.fromEntries(objects.filter((o) => o.kind !== "task").map((o) => [o.key, `https://runlater.eu/in/ep_${o.key}`]));
-      }
-      return { id: `${a.name}-id`, state };
-    },
-    call: (a: pulumi.runtime.MockCallArgs) => a.inputs,
-  },
-  "proj",
-  "stack",
-  false,
-);
+const registered = installMocks();
 
 let lib: any;
-const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as any;
 beforeAll(async () => {
   lib = await import("../../lib/pulumi");
 });
@@ -38,7 +16,6 @@ beforeEach(() => {
   registered.length = 0;
 });
 
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r as (v: T) => void));
 const TOKEN = "cf-compact-mock-token";
 const ZONE = "a".repeat(32);
 const HC = { url: "https://primary.example.com/health", headers: { "X-Health-Key": "health-secret-123" } };
@@ -86,7 +63,7 @@ describe('DnsFailover resources: "compact"', () => {
     // Public input: no token, no health header, no URL of a Runlater object.
     const pub = JSON.stringify(objects);
     for (const s of [TOKEN, "health-secret-123", "runlater.eu/in/"]) expect(pub).not.toContain(s);
-    expect(inputs.secrets[SIG]).toBeDefined();
+    expect(inputs.secrets[SECRET_SIG]).toBeDefined();
     const secrets = unwrap(inputs.secrets);
     expect(secrets.failover.forwardHeaders.authorization).toBe(`Bearer ${TOKEN}`);
     expect(secrets.health.headers).toEqual(HC.headers);

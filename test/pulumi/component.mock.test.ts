@@ -3,32 +3,11 @@
  * naming, secrets, the managed-record guard.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { installMocks, runInPulumiStack, settle, value } from "./mocks";
 
-type Registered = { type: string; name: string; inputs: Record<string, unknown> };
-const registered: Registered[] = [];
-
-pulumi.runtime.setMocks(
-  {
-    newResource: (a: pulumi.runtime.MockResourceArgs) => {
-      registered.push({ type: a.type, name: a.name, inputs: a.inputs });
-      const state: Record<string, unknown> = { ...a.inputs };
-      if (a.type.endsWith(":ForwardEndpoint")) {
-        state.inboundUrl = `https://runlater.eu/in/ep_${a.name}`;
-        state.endpointId = `${a.name}-id`;
-      }
-      if (a.type.endsWith(":HealthCheckTask")) state.taskId = `${a.name}-id`;
-      return { id: `${a.name}-id`, state };
-    },
-    call: (a: pulumi.runtime.MockCallArgs) => a.inputs,
-  },
-  "proj",
-  "stack",
-  false,
-);
+const registered = installMocks();
 
 let lib: any;
-const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as any;
-
 beforeAll(async () => {
   lib = await import("../../lib/pulumi");
 });
@@ -36,14 +15,7 @@ beforeEach(() => {
   registered.length = 0;
 });
 
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r as (v: T) => void));
 const isSecret = <T>(o: pulumi.Output<T>) => pulumi.isSecret(o);
-/**
- * Waits until every child of a failover is registered. Children register as the URLs they refer
- * to resolve (the pulse after the probe after the relay…), not all before the task: a test that
- * inspects registrations awaits them all, or later ones land in the next test.
- */
-const settle = (f: { children: Record<string, pulumi.Resource> }) => Promise.all(Object.values(f.children).map((c) => value(c.urn)));
 const TOKEN = "cf-mock-secret-token";
 
 /** Stands in for `@pulumi/cloudflare`'s DnsRecord (same type token), whose plugin is not installable here. */
@@ -89,7 +61,8 @@ describe("resource classes", () => {
 describe("DnsFailover", () => {
   it("creates the converge wiring: DNS endpoints, latches, relay, probe, and a task wired to their inbound URLs", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("www", { resources: "per-object",
+      const f = new lib.DnsFailover("www", {
+        resources: "per-object",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -141,7 +114,8 @@ describe("DnsFailover", () => {
 
   it("manual failback: two children, no recovery hook", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("m", { resources: "per-object",
+      const f = new lib.DnsFailover("m", {
+        resources: "per-object",
         failback: "manual",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
@@ -169,7 +143,8 @@ describe("DnsFailover", () => {
     await runInPulumiStack(async () => {
       lib.trackDnsRecordOptions();
       const bad = record("w-rec");
-      const w = new lib.DnsFailover("w", { resources: "per-object",
+      const w = new lib.DnsFailover("w", {
+        resources: "per-object",
         recordGuard: "warn",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
@@ -178,7 +153,8 @@ describe("DnsFailover", () => {
         cloudflare: { apiToken: TOKEN },
       });
       const good = record("ok-rec", lib.failoverRecordOptions());
-      const ok = new lib.DnsFailover("ok", { resources: "per-object",
+      const ok = new lib.DnsFailover("ok", {
+        resources: "per-object",
         healthCheck: { url: "https://primary.example.com/health" },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -196,7 +172,8 @@ describe("DnsFailover", () => {
   it("warns about the seed's footguns (high TTL, long timeout, private health URL)", async () => {
     const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("fg", { resources: "per-object",
+      const f = new lib.DnsFailover("fg", {
+        resources: "per-object",
         healthCheck: { url: "http://192.168.1.10/health", timeoutMs: 45000 },
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -220,7 +197,8 @@ describe("DnsFailover", () => {
     const before = registered.length;
     expect(
       () =>
-        new lib.DnsFailover("r53", { resources: "per-object",
+        new lib.DnsFailover("r53", {
+          resources: "per-object",
           healthCheck: { url: "https://primary.example.com/health" },
           primary: "198.51.100.10",
           backup: "203.0.113.50",

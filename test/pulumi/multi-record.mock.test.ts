@@ -5,29 +5,11 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { installMocks, runInPulumiStack, settle, unwrap, value } from "./mocks";
 
-type Registered = { type: string; name: string; inputs: Record<string, any> };
-const registered: Registered[] = [];
-
-pulumi.runtime.setMocks(
-  {
-    newResource: (a: pulumi.runtime.MockResourceArgs) => {
-      registered.push({ type: a.type, name: a.name, inputs: a.inputs });
-      const state: Record<string, unknown> = { ...a.inputs };
-      if (a.type.endsWith(":ForwardEndpoint")) state.inboundUrl = `https://runlater.eu/in/ep_${a.name}`;
-      if (a.type.endsWith(":HeartbeatMonitor")) state.pingUrl = `https://runlater.eu/ping/${a.name}`;
-      if (a.type.endsWith(":HealthCheckTask")) state.taskId = `${a.name}-id`;
-      return { id: `${a.name}-id`, state };
-    },
-    call: (a: pulumi.runtime.MockCallArgs) => a.inputs,
-  },
-  "proj",
-  "stack",
-  false,
-);
+const registered = installMocks();
 
 let lib: any;
-const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as any;
 beforeAll(async () => {
   lib = await import("../../lib/pulumi");
 });
@@ -35,16 +17,12 @@ beforeEach(() => {
   registered.length = 0;
 });
 
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r as (v: T) => void));
-/** Waits until every child of `f` is registered. */
-const settle = (f: { children: Record<string, pulumi.Resource> }) => Promise.all(Object.values(f.children).map((c) => value(c.urn)));
 const TOKEN = "cf-multi-mock-token";
 const ZONE = "a".repeat(32);
 const HC = { url: "https://primary.example.com/health" };
 const V6 = { primary: "2001:db8::10", backup: "2001:db8::50" };
 const names = () => registered.filter((r) => r.type.startsWith("pulumi-nodejs")).map((r) => r.name);
 const inputs = (n: string) => registered.find((r) => r.name === n)!.inputs;
-const unwrap = (v: any) => (v && typeof v === "object" && "value" in v ? v.value : v);
 
 class FakeDnsRecord extends pulumi.CustomResource {
   declare readonly zoneId: pulumi.Output<string>;
@@ -57,7 +35,8 @@ describe("DnsFailover with several records", () => {
     let summary: any;
     await runInPulumiStack(async () => {
       const token = pulumi.secret(TOKEN);
-      const f = new lib.DnsFailover("site", { resources: "per-object",
+      const f = new lib.DnsFailover("site", {
+        resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -81,7 +60,8 @@ describe("DnsFailover with several records", () => {
 
   it("apex + www with the same token Output and content: one shared failover and recovery endpoint (8 objects)", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("apex", { resources: "per-object",
+      const f = new lib.DnsFailover("apex", {
+        resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: pulumi.output("203.0.113.50"),
@@ -102,7 +82,8 @@ describe("DnsFailover with several records", () => {
     await runInPulumiStack(async () => {
       const rec = (name: string, type: string, content: string) =>
         new FakeDnsRecord("cloudflare:index/dnsRecord:DnsRecord", name, { zoneId: ZONE, name: `${name}.example.com`, type, content, ttl: 60 }, lib.failoverRecordOptions());
-      const f = new lib.DnsFailover("site", { resources: "per-object",
+      const f = new lib.DnsFailover("site", {
+        resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: "203.0.113.50",
@@ -121,7 +102,8 @@ describe("DnsFailover with several records", () => {
 
   it("two different token Outputs: separate endpoints (decided before values resolve)", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("two", { resources: "per-object",
+      const f = new lib.DnsFailover("two", {
+        resources: "per-object",
         healthCheck: HC,
         ...{ primary: "198.51.100.10", backup: "203.0.113.50" },
         records: [
@@ -140,7 +122,8 @@ describe("DnsFailover with several records", () => {
     const bad = managed("bad");
     expect(
       () =>
-        new lib.DnsFailover("g", { resources: "per-object",
+        new lib.DnsFailover("g", {
+          resources: "per-object",
           healthCheck: HC,
           primary: "198.51.100.10",
           backup: "203.0.113.50",
@@ -198,7 +181,8 @@ describe("field names as users wrote them (record + cloudflare)", () => {
 describe("a secret dns input", () => {
   it("works: the plan resolves it inside an apply", async () => {
     await runInPulumiStack(async () => {
-      const f = new lib.DnsFailover("sec", { resources: "per-object",
+      const f = new lib.DnsFailover("sec", {
+        resources: "per-object",
         healthCheck: HC,
         primary: "198.51.100.10",
         backup: "203.0.113.50",

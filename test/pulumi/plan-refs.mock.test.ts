@@ -120,7 +120,8 @@ describe("planRefs", () => {
 
 describe("DnsFailover children depend only on the objects they refer to", () => {
   it("converge: the health task's hooks depend on the DNS endpoints, nothing else depends on more than it points at", async () => {
-    const f = new lib.DnsFailover("www", { resources: "per-object",
+    const f = new lib.DnsFailover("www", {
+      resources: "per-object",
       healthCheck: { url: "https://primary.example.com/health" },
       primary: "198.51.100.10",
       backup: "203.0.113.50",
@@ -147,7 +148,8 @@ describe("DnsFailover children depend only on the objects they refer to", () => 
   });
 
   it("stack traces in state name the user's code: the line that made the failover, no frame of runlater-iac, no runtime frames", async () => {
-    const f = new lib.DnsFailover("st", { resources: "per-object",
+    const f = new lib.DnsFailover("st", {
+      resources: "per-object",
       healthCheck: { url: "https://primary.example.com/health" },
       primary: "198.51.100.10",
       backup: "203.0.113.50",
@@ -173,7 +175,8 @@ describe("DnsFailover children depend only on the objects they refer to", () => 
       { zoneId: "a".repeat(32), name: "www.example.com", type: "A", content: "198.51.100.10", ttl: 60 },
       lib.failoverRecordOptions(),
     );
-    const f = new lib.DnsFailover("m", { resources: "per-object",
+    const f = new lib.DnsFailover("m", {
+      resources: "per-object",
       healthCheck: { url: "https://primary.example.com/health" },
       primary: "198.51.100.10",
       backup: "203.0.113.50",

@@ -5,6 +5,7 @@
  * own transformation); any other record gets a warning that says why it could not be verified.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { installMocks, settle, value } from "./mocks";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 pulumi.runtime.setMocks(
@@ -35,9 +36,6 @@ beforeEach(() => {
 });
 afterEach(() => warn.mockRestore());
 
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r as (v: T) => void));
-const settle = (f: { children: Partial<Record<string, pulumi.Resource>> }) =>
-  Promise.all(Object.values(f.children).map((c) => value((c as pulumi.Resource).urn)));
 const guardWarnings = () => warn.mock.calls.map((c) => String(c[0])).filter((m) => /ignores? changes to `content`/.test(m));
 
 /** Stands in for `@pulumi/cloudflare`'s DnsRecord (same type token). */
@@ -48,7 +46,8 @@ class FakeDnsRecord extends pulumi.CustomResource {
 }
 
 function failover(name: string, record: pulumi.CustomResource, recordGuard?: "error" | "warn") {
-  return new lib.DnsFailover(name, { resources: "per-object",
+  return new lib.DnsFailover(name, {
+    resources: "per-object",
     healthCheck: { url: "https://primary.example.com/health" },
     primary: "198.51.100.10",
     backup: "203.0.113.50",
