@@ -4,39 +4,19 @@
  * failover made on the emulator, counting Runlater writes, a Pulumi stack on a file backend with
  * a temporary PULUMI_HOME, and searching text for secret markers.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import type { Emulator } from "../../lib/emulator";
+import { pulumiEnv } from "../support/engine-run";
+
+export { PULUMI_PASSPHRASE, type ShResult, sh } from "../support/engine-run";
 
 /** The package root (this checkout). */
 export const ROOT = path.resolve(__dirname, "../..");
 /** One minute in milliseconds (emulator time). */
 export const MINUTE = 60_000;
-
-/** What {@link sh} returns: the exit code and stdout and stderr interleaved. */
-export interface ShResult {
-  status: number;
-  out: string;
-}
-
-/** Runs a command without blocking the event loop (the emulator serves it from this process). */
-export function sh(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ShResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ status: code ?? -1, out }));
-  });
-}
 
 /**
  * The health-check task of a failover (the converge wiring also has a pulse task). Objects are
@@ -98,19 +78,11 @@ export interface PulumiTestStack {
   cleanup(): void;
 }
 
-/** Passphrase of the test stacks' secrets provider. */
-export const PULUMI_PASSPHRASE = "runlater-e2e-passphrase";
-
 /** Creates (or selects) stack `stackName` of the project in `workDir`. */
 export async function pulumiStack(workDir: string, stackName = "e2e"): Promise<PulumiTestStack> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "rl-pulumi-home-"));
   const backend = fs.mkdtempSync(path.join(os.tmpdir(), "rl-pulumi-state-"));
-  const envVars = {
-    PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_CONFIG_PASSPHRASE: PULUMI_PASSPHRASE,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-  };
+  const envVars = pulumiEnv(backend);
   const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir }, { pulumiHome: home, envVars });
   return {
     stack,

@@ -11,8 +11,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type ConfigMap, LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 
-/** Runs a command without blocking the event loop; output is stdout and stderr interleaved. */
-export function sh(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; out: string }> {
+/** What {@link sh} returns: the exit code and stdout and stderr interleaved. */
+export interface ShResult {
+  status: number;
+  out: string;
+}
+
+/** Runs a command without blocking the event loop (the emulator serves it from this process). */
+export function sh(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ShResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -38,11 +44,14 @@ export interface PulumiBench {
   remove(): void;
 }
 
+/** Passphrase of the test and bench stacks' secrets provider. */
+export const PULUMI_PASSPHRASE = "runlater-engines-passphrase";
+
 /** The environment the Pulumi CLI runs with: file backend, passphrase, no update checks or plugin downloads. */
 export function pulumiEnv(backend: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_CONFIG_PASSPHRASE: "runlater-engines-passphrase",
+    PULUMI_CONFIG_PASSPHRASE: PULUMI_PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
