@@ -261,6 +261,7 @@ app.synth();
 
 function growthRows(engine: string, rs: EngineSizeResult[]): Row[] {
   const rows: Row[] = [];
+  const goal = engine === "pulumi (compact)";
   for (const r of rs) {
     for (const [op, o] of Object.entries(r.ops)) {
       rows.push(row(S, `${engine} N=${r.n} ${op}`, `${fmtMs(o.ms)}, ${o.calls} calls`, `${(o.calls / r.n).toFixed(1)} calls per failover`, undefined, o));
@@ -270,8 +271,9 @@ function growthRows(engine: string, rs: EngineSizeResult[]): Row[] {
         S,
         `${engine} N=${r.n} state per failover`,
         fmtKb(r.perFailoverBytes),
-        `${engine.startsWith("pulumi") ? "≤ 10 KiB goal; " : ""}whole state ${fmtKb(r.stateBytes)}${r.resourcesPerFailover ? `, ${r.resourcesPerFailover.toFixed(0)} resources per failover` : ""}`,
-        undefined,
+        `${goal ? "≤ 10 KiB; " : ""}whole state ${fmtKb(r.stateBytes)}${r.resourcesPerFailover ? `, ${r.resourcesPerFailover.toFixed(0)} resources per failover` : ""}`,
+        // The goal is the default layout's (compact); per-object and tofu are measured for comparison.
+        goal ? r.perFailoverBytes <= 10 * 1024 : undefined,
         { perFailoverBytes: r.perFailoverBytes, stateBytes: r.stateBytes },
       ),
     );
