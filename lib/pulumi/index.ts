@@ -16,5 +16,7 @@ export {
 } from "./failover-objects-provider";
 export { clearProviderConfig, PROVIDER_SHIM_MARKER, SCHEMA_VERSION, UNKNOWN_SENTINEL } from "./provider-support";
 export * from "./dns-failover";
+export * from "./dns-failover-args";
+export * from "./record-guard";
 export * from "./local-engine";
 export { mergeSecretOutputs } from "./resource-support";
