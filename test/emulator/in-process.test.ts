@@ -64,7 +64,11 @@ describe("inProcessHosts", () => {
     const t0 = performance.now();
     await emu.advance(2 * 60_000);
     expect(performance.now() - t0).toBeLessThan(1000); // hang = timeout in emulator time, no real wait
-    expect(emu.deliveries({ kind: "cron" }).at(-1)).toMatchObject({ status: "timeout", durationMs: 10_000, realMs: 0 });
+    // The 10 s timeout passed in emulator time; the real time spent is scheduling only (a few ms
+    // on a loaded machine, so bounded far below the timeout rather than asserted to be 0).
+    const last = emu.deliveries({ kind: "cron" }).at(-1)!;
+    expect(last).toMatchObject({ status: "timeout", durationMs: 10_000 });
+    expect(last.realMs).toBeLessThan(1000);
     expect(w.content()).toBe("203.0.113.50");
     w.primary.set("ok");
     await emu.advance(2 * 60_000);

@@ -19,13 +19,13 @@ const CF_TOKEN = "cf-e2e-token-0123456789abcdef0123456789ab";
 const maybe = CLI ? describe : describe.skip;
 if (!CLI) console.log("SKIPPED: [pulumi e2e] RUNLATER_PULUMI_CLI is not set; run `npm run test:engines` (builds the Pulumi CLI from Go modules)");
 
-/** What each layout puts in state: resource changes per Runlater-object change, the type stored. */
+/** The layouts: `perObject` decides which resource changes a Runlater-object change shows as. */
 const LAYOUTS = [
-  { resources: "compact", objectType: "FailoverObjects", perObject: false },
-  { resources: "per-object", objectType: "ForwardEndpoint", perObject: true },
+  { resources: "compact", perObject: false },
+  { resources: "per-object", perObject: true },
 ] as const;
 
-maybe.each(LAYOUTS)("pulumi up of examples/pulumi-failover against the emulator (resources: $resources)", ({ resources, objectType, perObject }) => {
+maybe.each(LAYOUTS)("pulumi up of examples/pulumi-failover against the emulator (resources: $resources)", ({ resources, perObject }) => {
   let emu: Emulator;
   let stack: Stack;
   let work: string;
@@ -152,10 +152,39 @@ maybe.each(LAYOUTS)("pulumi up of examples/pulumi-failover against the emulator 
     expect(content()).toBe(PRIMARY);
   });
 
+  it("switching to the other layout creates its objects, then deletes the old ones; the record is untouched and the loop works", async () => {
+    const other = perObject ? "compact" : "per-object";
+    const before = [...emu.tasks(), ...emu.endpoints(), ...emu.monitors()].map((o) => String(o.id));
+    await stack.setConfig("resources", { value: other });
+    emu.resetStats();
+    const res = await stack.up();
+    expect(res.summary.result).toBe("succeeded");
+    // compact → per-object: 8 children made, 1 resource deleted; per-object → compact: the reverse.
+    expect(res.summary.resourceChanges).toMatchObject(perObject ? { create: 1, delete: 8 } : { create: 8, delete: 1 });
+    expect(writes()).toBe(16); // 8 creates, then 8 deletes
+    const after = [...emu.tasks(), ...emu.endpoints(), ...emu.monitors()].map((o) => String(o.id));
+    expect(after).toHaveLength(8);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
+    expect(emu.monitors()).toHaveLength(2);
+    expect(content()).toBe(PRIMARY);
+    const task = healthTask(emu);
+    expect(task.on_failure_url).toBe(res.outputs.failoverUrl.value);
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+    emu.target("primary").set("fail");
+    await emu.advance(MINUTE);
+    expect(content()).toBe(BACKUP);
+    emu.target("primary").set("ok");
+    await emu.advance(MINUTE);
+    expect(content()).toBe(PRIMARY);
+  });
+
   it("the state in the backend holds neither the Runlater key nor the DNS token in plaintext", async () => {
     // Automation API's exportStack() runs `stack export --show-secrets`; read what is stored instead.
     const stored = filesUnder(ps.backend).filter((f) => f.endsWith(".json")).map((f) => fs.readFileSync(f, "utf8"));
-    expect(stored.some((t) => t.includes(`pulumi-nodejs:dynamic/runlater:${objectType}`))).toBe(true);
+    // The layout switched in the test before: the other layout's type is what is stored now.
+    const now = perObject ? "FailoverObjects" : "ForwardEndpoint";
+    expect(stored.some((t) => t.includes(`pulumi-nodejs:dynamic/runlater:${now}`))).toBe(true);
     for (const text of stored) {
       expect(text).not.toContain(API_KEY);
       expect(text).not.toContain(CF_TOKEN);
