@@ -92,7 +92,7 @@ describe("isPrivateHost", () => {
         const started = Date.now();
         const cls = classifyHost(h);
         expect(typeof cls).toBe("string");
-        expect(Date.now() - started).toBeLessThan(100);
+        expect(Date.now() - started).toBeLessThan(1000);
       }),
       { seed, numRuns: 500 },
     );
