@@ -90,6 +90,14 @@ maybe.each(LAYOUTS)("pulumi up of examples/pulumi-failover against the emulator 
     expect(task.on_failure_url).toBe(res.outputs.failoverUrl.value);
     expect(task.on_recovery_url).toBe(res.outputs.recoveryUrl.value);
     expect(task.cron_expression).toBe("* * * * *");
+    // What the failover adds to the stored checkpoint (its resources, as the backend stores them):
+    // the issue's goal is at most 10 KiB with the default layout (the bench measures both).
+    const file = filesUnder(ps.backend).find((f) => f.endsWith(`${path.sep}e2e.json`))!;
+    const stored = JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint: { latest: { resources: { urn: string }[] } } };
+    const mine = stored.checkpoint.latest.resources.filter((r) => /::www(-[a-z0-9-]+)?$/.test(r.urn));
+    expect(mine).toHaveLength(perObject ? 9 : 2);
+    const bytes = mine.reduce((n, r) => n + Buffer.byteLength(JSON.stringify(r)), 0);
+    if (!perObject) expect(bytes).toBeLessThanOrEqual(10 * 1024);
   });
 
   it("a second up changes nothing and writes nothing", async () => {
