@@ -10,11 +10,11 @@ import type { FailoverPlan, PlannedObject } from "../failover/plan";
 import type { PlanObjectKey } from "../failover/wiring";
 import { createScope } from "./create-scope";
 import { type RecordedObject, type StoredObject, splitFields } from "./failover-objects-provider";
+import { providerShim } from "./provider-support";
+import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 
 /** The provider instance, where the shim in state loads it from (`dist/pulumi/failover-objects.js`, like every resource's). */
 export { failoverObjectsProvider } from "./failover-objects-provider";
-import { providerShim } from "./provider-support";
-import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 
 /** Arguments of {@link FailoverObjects}. */
 export interface FailoverObjectsArgs {
@@ -94,8 +94,8 @@ export function secretFields(plan: FailoverPlan): Record<string, Record<string, 
 const failoverObjectsShim = providerShim("pulumi/failover-objects", "failoverObjectsProvider");
 
 /**
- * Every Runlater object of one failover, managed as one resource: about a third of the state
- * of one resource per object (see the README, "Pulumi state"). `pulumi preview --diff` shows
+ * Every Runlater object of one failover, managed as one resource: 9.3 KiB of state for the
+ * convergent wiring against 28 KiB as one resource per object (README, "State size and scale"). `pulumi preview --diff` shows
  * changes as `objects[i].<field>`; secret fields show as `[secret]`.
  */
 export class FailoverObjects extends RunlaterDynamicResource {
