@@ -34,6 +34,9 @@ async function startPrimary(): Promise<{ url: string; setHealthy(ok: boolean): v
 }
 
 /** Runs the demo; resolves when done. `log` receives each output line. */
+/** The per-object resource class of each kind of Runlater object (how the demo names them). */
+const KIND_NAMES: Record<string, string> = { endpoint: "ForwardEndpoint", task: "HealthCheckTask", monitor: "HeartbeatMonitor" };
+
 export async function runDemo(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<{
   failedOverAt?: string;
   recoveredAt?: string;
@@ -71,7 +74,11 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
   const engine = startLocalEngine({
     config: { "runlater:apiKey": API_KEY, "runlater:apiUrl": emu.runlaterApiUrl, "runlater:allowPrivateTargets": "true" },
     onCreate: (r) => {
-      if (r.type.startsWith("pulumi-nodejs:dynamic")) log(`  + ${r.type.split(":").pop()!.padEnd(16)} ${r.name}  (${r.id})`);
+      if (!r.type.startsWith("pulumi-nodejs:dynamic")) return;
+      const objects = r.outputs.objects as { key: string; kind: string; id: string; name?: string }[] | undefined;
+      log(`  + ${r.type.split(":").pop()!.padEnd(16)} ${r.name}  (${objects ? `one resource in state, ${objects.length} Runlater objects` : r.id})`);
+      // resources: "compact" (the default): the objects inside the one resource.
+      for (const o of objects ?? []) log(`      ${(KIND_NAMES[o.kind] ?? o.kind).padEnd(16)} ${o.name ?? `${r.name} ${o.key}`}  (${o.id})`);
     },
   });
   const failover = new DnsFailover("www", {

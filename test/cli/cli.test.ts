@@ -76,6 +76,10 @@ describe("runlater-iac CLI", () => {
     const c = capture();
     expect(await main(["demo"], c.io)).toBe(0);
     const text = c.out.join("\n");
+    expect(text).toMatch(/\+ FailoverObjects {2}www {2}\(one resource in state, 8 Runlater objects\)/);
+    for (const o of ["ForwardEndpoint  www failover", "ForwardEndpoint  www recovery", "HeartbeatMonitor www latch-2", "HealthCheckTask  www health", "HealthCheckTask  www pulse"]) {
+      expect(text).toContain(`      ${o}  (`);
+    }
     expect(text).toMatch(/8 Runlater API calls: the convergent wiring/);
     expect(text).toMatch(/health failed → on_failure_url \(failover\) → 500 {2}✖ hook lost/);
     expect(text).toMatch(/probe failed → on_failure_url \(relay\) → 200/);
