@@ -75,10 +75,11 @@ export async function runDemo(log: (line: string) => void = (l) => process.stdou
     config: { "runlater:apiKey": API_KEY, "runlater:apiUrl": emu.runlaterApiUrl, "runlater:allowPrivateTargets": "true" },
     onCreate: (r) => {
       if (!r.type.startsWith("pulumi-nodejs:dynamic")) return;
-      const objects = r.outputs.objects as { key: string; kind: string; id: string; name?: string }[] | undefined;
+      const objects = r.outputs.objects as { key: string; kind: string; name?: string }[] | undefined;
+      const ids = (r.outputs.ids ?? {}) as Record<string, string>;
       log(`  + ${r.type.split(":").pop()!.padEnd(16)} ${r.name}  (${objects ? `one resource in state, ${objects.length} Runlater objects` : r.id})`);
       // resources: "compact" (the default): the objects inside the one resource.
-      for (const o of objects ?? []) log(`      ${(KIND_NAMES[o.kind] ?? o.kind).padEnd(16)} ${o.name ?? `${r.name} ${o.key}`}  (${o.id})`);
+      for (const o of objects ?? []) log(`      ${(KIND_NAMES[o.kind] ?? o.kind).padEnd(16)} ${o.name ?? `${r.name} ${o.key}`}  (${ids[o.key]})`);
     },
   });
   const failover = new DnsFailover("www", {

@@ -34,11 +34,14 @@ export interface StoredObject {
   [field: string]: unknown;
 }
 
-/** An object as recorded in outputs: also its Runlater id; `gone` when the last read found it deleted. */
+/** An object as the provider works with it: also its Runlater id; `gone` when the last read found it deleted. */
 export interface RecordedObject extends StoredObject {
   id: string;
   gone?: boolean;
 }
+
+/** An object as stored in outputs: its id is in {@link FailoverObjectsOutputs.ids}. */
+export type OutputObject = StoredObject & { gone?: boolean };
 
 /** Inputs of `FailoverObjects` as the provider receives them. */
 export interface FailoverObjectsInputs {
@@ -53,7 +56,12 @@ export interface FailoverObjectsInputs {
 /** Outputs recorded in state. */
 export interface FailoverObjectsOutputs extends FailoverObjectsInputs {
   schemaVersion: number;
-  objects: RecordedObject[];
+  objects: OutputObject[];
+  /**
+   * The Runlater id of every object, by key. An output only (no input has this name), so a
+   * preview of an update keeps the recorded ids instead of the inputs standing in for `objects`.
+   */
+  ids: Record<string, string>;
   /** Inbound URL of every endpoint, ping URL of every monitor, by key. Secret. */
   urls: Record<string, string>;
 }
@@ -116,6 +124,12 @@ export function splitFields(kind: PlanObjectKind, fields: Record<string, unknown
   const sec: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(compactFields(fields))) (SECRET_FIELDS[kind].includes(k) ? sec : pub)[k] = v;
   return { pub, sec };
+}
+
+/** The recorded objects of `outs` with their ids (kept in `ids`; an object that still carries `id` keeps it). */
+export function recordedObjects(outs: Partial<FailoverObjectsOutputs> | undefined): RecordedObject[] {
+  const ids = outs?.ids ?? {};
+  return (outs?.objects ?? []).map((o) => ({ ...o, id: (o as Partial<RecordedObject>).id ?? ids[o.key] }) as RecordedObject);
 }
 
 /** The object's fields with its secrets, references unresolved. */
@@ -192,9 +206,13 @@ class Recorder {
   /** The outputs: references mapped back once every URL is known. */
   outputs(): FailoverObjectsOutputs {
     const keys = [...this.order.filter((k) => this.objects.has(k)), ...[...this.objects.keys()].filter((k) => !this.order.includes(k))];
-    const objects = keys.map((k) => toRefs(this.objects.get(k), this.urls) as RecordedObject);
+    const objects = keys.map((k) => {
+      const { id: _id, ...o } = this.objects.get(k)!;
+      return toRefs(o, this.urls) as OutputObject;
+    });
+    const ids = Object.fromEntries(keys.map((k) => [k, this.objects.get(k)!.id]));
     const secrets = toRefs(this.secrets, this.urls) as Record<string, Record<string, unknown>>;
-    const out: FailoverObjectsOutputs = { schemaVersion: SCHEMA_VERSION, objects, secrets, urls: { ...this.urls } };
+    const out: FailoverObjectsOutputs = { schemaVersion: SCHEMA_VERSION, objects, ids, secrets, urls: { ...this.urls } };
     if (this.scope !== undefined) out.idempotencyScope = this.scope;
     return out;
   }
@@ -260,9 +278,10 @@ export class FailoverObjectsProvider implements pulumi.dynamic.ResourceProvider<
   async diff(_id: string, olds: FailoverObjectsOutputs, news: FailoverObjectsInputs): Promise<pulumi.dynamic.DiffResult> {
     if (containsUnknown(news.objects) || containsUnknown(news.secrets)) return { changes: true };
     const urls = olds.urls ?? {};
-    const before = new Map((olds.objects ?? []).map((o) => [o.key, o]));
+    const oldObjects = recordedObjects(olds);
+    const before = new Map(oldObjects.map((o) => [o.key, o]));
     const wanted = new Set(news.objects.map((o) => o.key));
-    let changes = (olds.objects ?? []).some((o) => !wanted.has(o.key));
+    let changes = oldObjects.some((o) => !wanted.has(o.key));
     for (const o of news.objects) {
       if (changes) break;
       const old = before.get(o.key);
@@ -288,7 +307,7 @@ export class FailoverObjectsProvider implements pulumi.dynamic.ResourceProvider<
   }
 
   async read(id: string, props?: FailoverObjectsOutputs): Promise<pulumi.dynamic.ReadResult<FailoverObjectsOutputs>> {
-    const old = props?.objects ?? [];
+    const old = recordedObjects(props);
     const r = new Recorder(old.map((o) => o.key), props?.idempotencyScope);
     let alive = 0;
     for (const o of old) {
@@ -303,7 +322,7 @@ export class FailoverObjectsProvider implements pulumi.dynamic.ResourceProvider<
     if (old.length > 0 && alive === 0) return {};
     const outs = r.outputs();
     const inputs: FailoverObjectsInputs = {
-      objects: outs.objects.filter((o) => !o.gone).map(({ id: _i, gone: _g, ...o }) => o as StoredObject),
+      objects: outs.objects.filter((o) => !o.gone).map(({ gone: _g, ...o }) => o as StoredObject),
       secrets: outs.secrets,
     };
     if (outs.idempotencyScope !== undefined) inputs.idempotencyScope = outs.idempotencyScope;
@@ -312,14 +331,14 @@ export class FailoverObjectsProvider implements pulumi.dynamic.ResourceProvider<
 
   async update(id: string, olds: FailoverObjectsOutputs, news: FailoverObjectsInputs): Promise<pulumi.dynamic.UpdateResult<FailoverObjectsOutputs>> {
     const r = new Recorder(news.objects.map((o) => o.key), news.idempotencyScope ?? olds.idempotencyScope);
-    const before = new Map((olds.objects ?? []).map((o) => [o.key, o]));
+    const before = new Map(recordedObjects(olds).map((o) => [o.key, o]));
     await this.converge(news, r, before, olds, id, (news as unknown as { __provider?: unknown }).__provider);
     return { outs: r.outputs() };
   }
 
   async delete(_id: string, props?: FailoverObjectsOutputs): Promise<void> {
     // Callers first (health checks and crons stop), the stored DNS requests last.
-    const objects = [...(props?.objects ?? [])].reverse();
+    const objects = recordedObjects(props).reverse();
     for (const o of objects) {
       const ops = KINDS[o.kind];
       if (ops) await ops.provider.delete!(o.id, undefined);

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FailoverPlan, PlannedObject } from "../failover/plan";
 import type { PlanObjectKey } from "../failover/wiring";
 import { createScope } from "./create-scope";
-import { type RecordedObject, type StoredObject, splitFields } from "./failover-objects-provider";
+import { type OutputObject, type StoredObject, splitFields } from "./failover-objects-provider";
 import { providerShim } from "./provider-support";
 import { mergeSecretOutputs, RunlaterDynamicResource } from "./resource-support";
 
@@ -99,8 +99,10 @@ const failoverObjectsShim = providerShim("pulumi/failover-objects", "failoverObj
  * changes as `objects[i].<field>`; secret fields show as `[secret]`.
  */
 export class FailoverObjects extends RunlaterDynamicResource {
-  /** Every object as last created, updated or read: key, kind, Runlater id and public fields. */
-  declare readonly objects: pulumi.Output<RecordedObject[]>;
+  /** Every object as last created, updated or read: key, kind and public fields (`gone` when deleted out of band). */
+  declare readonly objects: pulumi.Output<OutputObject[]>;
+  /** The Runlater id of every object, by key. */
+  declare readonly ids: pulumi.Output<Partial<Record<PlanObjectKey, string>>>;
   /** Inbound URL of every endpoint and ping URL of every monitor, by object key. Secret. */
   declare readonly urls: pulumi.Output<Partial<Record<PlanObjectKey, string>>>;
   /** The secret fields as last seen. Secret. */
@@ -110,6 +112,7 @@ export class FailoverObjects extends RunlaterDynamicResource {
   constructor(name: string, args: FailoverObjectsArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {
       urls: undefined,
+      ids: undefined,
       schemaVersion: undefined,
       objects: args?.objects,
       secrets: pulumi.secret(args?.secrets ?? {}),
@@ -120,7 +123,7 @@ export class FailoverObjects extends RunlaterDynamicResource {
 
   /** The Runlater id of the object `key`, once known. */
   idOf(key: PlanObjectKey): pulumi.Output<string | undefined> {
-    return this.objects.apply((os) => os?.find((o) => o.key === key)?.id);
+    return this.ids.apply((ids) => ids?.[key]);
   }
 
   /** The URL of the object `key` (endpoints: inbound URL; monitors: ping URL). Secret. */

@@ -108,6 +108,20 @@ maybe.each(LAYOUTS)("pulumi up of examples/pulumi-failover against the emulator 
     expect(writes()).toBe(0);
   });
 
+  it("a preview of a pending change keeps the stack's outputs: taskId is not dropped", async () => {
+    await stack.setConfig("cron", { value: "*/2 * * * *" });
+    try {
+      const pre = await stack.preview({ diff: true });
+      expect(pre.changeSummary.update ?? 0).toBeGreaterThanOrEqual(1);
+      expect(pre.stdout).toMatch(/cron\s*: "\* \* \* \* \*" => "\*\/2 \* \* \* \*"/);
+      // With the ids read from `objects` (also an input name) a preview saw them undefined.
+      expect(pre.stdout + pre.stderr).not.toMatch(/Undefined value \(taskId\)/);
+      expect(pre.stdout).not.toMatch(/^\s*- taskId/m);
+    } finally {
+      await stack.removeConfig("cron");
+    }
+  });
+
   it("an out-of-band edit shows in preview --refresh and up repairs it", async () => {
     await client.updateCronTask(taskId, { cron: "*/5 * * * *" });
     expect(healthTask(emu).cron_expression).toBe("*/5 * * * *");

@@ -63,7 +63,7 @@ function inputsFor(opts: { failback?: "auto" | "manual"; retryAttempts?: number 
 }
 
 const objectsLeft = () => emu.stats().objects.tasks + emu.stats().objects.endpoints + emu.monitors().length;
-const idOf = (outs: FailoverObjectsOutputs, key: string) => outs.objects.find((o) => o.key === key)!.id;
+const idOf = (outs: FailoverObjectsOutputs, key: string) => outs.ids[key]!;
 
 describe("FailoverObjects provider", () => {
   it("creates the 8 objects in plan order with 8 calls; its state keeps references, not URLs, and credentials only in `secrets`", async () => {
@@ -74,6 +74,9 @@ describe("FailoverObjects provider", () => {
     expect(emu.stats().requests.total).toBe(8);
     expect(outs!.objects.map((o) => o.key)).toEqual(["failover", "recovery", "latch", "latch2", "relay", "probe", "health", "pulse"]);
     expect(id).toBe(idOf(outs!, "failover"));
+    // Ids are an output of their own (a preview of an update keeps them; `objects` is also an input).
+    expect(Object.keys(outs!.ids)).toEqual(outs!.objects.map((o) => o.key));
+    expect(outs!.objects.some((o) => "id" in o)).toBe(false);
     expect(Object.keys(outs!.urls).sort()).toEqual(["failover", "latch", "latch2", "probe", "recovery", "relay"]);
     // No URL of the failover's own objects outside `urls`; the token only in `secrets`.
     const { urls, ...rest } = outs!;

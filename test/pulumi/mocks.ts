@@ -41,7 +41,8 @@ export function mockState(a: pulumi.runtime.MockResourceArgs, options: MockOptio
   if (a.type.endsWith(":HealthCheckTask")) state.taskId = `${a.name}-id`;
   if (a.type.endsWith(":FailoverObjects")) {
     const objects = unwrap(a.inputs.objects) as { key: string; kind: string }[];
-    state.objects = objects.map((o) => ({ ...o, id: `${o.key}-id` }));
+    state.objects = objects;
+    state.ids = Object.fromEntries(objects.map((o) => [o.key, `${o.key}-id`]));
     state.urls = Object.fromEntries(
       objects.filter((o) => o.kind !== "task").map((o) => [o.key, o.kind === "monitor" ? `https://runlater.eu/ping/${o.key}` : `https://runlater.eu/in/ep_${o.key}`]),
     );

@@ -16,7 +16,8 @@ pulumi.runtime.setMocks(
       if (a.type.endsWith(":HeartbeatMonitor")) state.pingUrl = `https://runlater.eu/ping/pm_${a.name}`;
       if (a.type.endsWith(":FailoverObjects")) {
         // resources: "compact": one resource for every object; ids and URLs by object key.
-        state.objects = a.inputs.objects.map((o) => ({ ...o, id: `${a.name}-${o.key}-id` }));
+        state.objects = a.inputs.objects;
+        state.ids = Object.fromEntries(a.inputs.objects.map((o) => [o.key, `${a.name}-${o.key}-id`]));
         state.urls = Object.fromEntries(
           a.inputs.objects.filter((o) => o.kind !== "task").map((o) => [o.key, o.kind === "monitor" ? `https://runlater.eu/ping/pm_${o.key}` : `https://runlater.eu/in/ep_${o.key}`]),
         );
