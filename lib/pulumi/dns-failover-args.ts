@@ -120,7 +120,7 @@ export interface DnsFailoverArgs {
    * How the failover's Runlater objects are kept in Pulumi state (same objects, API calls,
    * validation and drift repair either way).
    * - `compact`: one `FailoverObjects` child manages them all: about 9 KiB of state per failover
-   *   with the `converge` wiring (2 resources). `preview --diff` names `objects[i].<field>`.
+   *   with the `converge` wiring (2 resources). `preview --diff` marks the changed field inside `objects`.
    *   `children`, `healthCheck` and the endpoint properties are not available; use `objects`,
    *   `taskId`, `failoverUrl` and `recoveryUrl`.
    * - `per-object`: one child per Runlater object (`HealthCheckTask`, `ForwardEndpoint`,
