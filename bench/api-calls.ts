@@ -9,7 +9,7 @@
  * the engine recorded with its provider's `read`, as `pulumi refresh` does.
  */
 import type { Emulator } from "../lib/emulator";
-import { FailoverObjectsProvider } from "../lib/pulumi/failover-objects-provider";
+import { failoverObjectsProvider } from "../lib/pulumi/failover-objects-provider";
 import { forwardEndpointProvider } from "../lib/pulumi/forward-endpoint";
 import { healthCheckTaskProvider } from "../lib/pulumi/health-check-task";
 import { heartbeatMonitorProvider } from "../lib/pulumi/heartbeat-monitor";
@@ -36,12 +36,13 @@ export type ApiCallsResult = Record<"compact" | "per-object", ApiCallsLayoutResu
 
 const LAYOUTS = ["compact", "per-object"] as const;
 
-/** `pulumi refresh`: one `read` per recorded dynamic resource, through the provider of its type. */
-async function refreshAll(resources: readonly LocalResource[], config: Record<string, string>): Promise<void> {
-  const objects = new FailoverObjectsProvider();
-  await objects.configure({ config: { get: (k: string) => config[k], require: (k: string) => config[k] } } as never);
+/**
+ * `pulumi refresh`: one `read` per recorded dynamic resource, through the provider of its type
+ * (configured process-wide by the caller's `configureProviders`).
+ */
+async function refreshAll(resources: readonly LocalResource[]): Promise<void> {
   const byType: Record<string, { read?: (id: string, props?: never) => Promise<unknown> }> = {
-    FailoverObjects: objects,
+    FailoverObjects: failoverObjectsProvider,
     ForwardEndpoint: forwardEndpointProvider,
     HealthCheckTask: healthCheckTaskProvider,
     HeartbeatMonitor: heartbeatMonitorProvider,
@@ -90,7 +91,7 @@ export async function benchApiCalls(
     const noopChanged = updates;
 
     emu.resetStats();
-    await refreshAll(mine(), config);
+    await refreshAll(mine());
     const refresh = runlaterCalls(emu);
 
     emu.resetStats();

@@ -33,10 +33,10 @@ async function startPrimary(): Promise<{ url: string; setHealthy(ok: boolean): v
   };
 }
 
-/** Runs the demo; resolves when done. `log` receives each output line. */
 /** The per-object resource class of each kind of Runlater object (how the demo names them). */
 const KIND_NAMES: Record<string, string> = { endpoint: "ForwardEndpoint", task: "HealthCheckTask", monitor: "HeartbeatMonitor" };
 
+/** Runs the demo; resolves when done. `log` receives each output line. */
 export async function runDemo(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<{
   failedOverAt?: string;
   recoveredAt?: string;

@@ -126,10 +126,10 @@ export function splitFields(kind: PlanObjectKind, fields: Record<string, unknown
   return { pub, sec };
 }
 
-/** The recorded objects of `outs` with their ids (kept in `ids`; an object that still carries `id` keeps it). */
+/** The recorded objects of `outs` with their ids (kept in `ids`). */
 export function recordedObjects(outs: Partial<FailoverObjectsOutputs> | undefined): RecordedObject[] {
   const ids = outs?.ids ?? {};
-  return (outs?.objects ?? []).map((o) => ({ ...o, id: (o as Partial<RecordedObject>).id ?? ids[o.key] }) as RecordedObject);
+  return (outs?.objects ?? []).map((o) => ({ ...o, id: ids[o.key] }) as RecordedObject);
 }
 
 /** The object's fields with its secrets, references unresolved. */

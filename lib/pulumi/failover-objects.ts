@@ -95,8 +95,9 @@ const failoverObjectsShim = providerShim("pulumi/failover-objects", "failoverObj
 
 /**
  * Every Runlater object of one failover, managed as one resource: 9.3 KiB of state for the
- * convergent wiring against 28 KiB as one resource per object (README, "State size and scale"). `pulumi preview --diff` shows
- * changes as `objects[i].<field>`; secret fields show as `[secret]`.
+ * convergent wiring against 28 KiB as one resource per object (README, "State size and scale").
+ * `pulumi preview --diff` marks the changed field inside `objects`; secret fields show as
+ * `secrets: [secret]`.
  */
 export class FailoverObjects extends RunlaterDynamicResource {
   /** Every object as last created, updated or read: key, kind and public fields (`gone` when deleted out of band). */

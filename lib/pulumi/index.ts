@@ -11,6 +11,7 @@ export {
   FailoverObjectsProvider,
   type FailoverObjectsInputs,
   type FailoverObjectsOutputs,
+  type OutputObject,
   type RecordedObject,
   type StoredObject,
 } from "./failover-objects-provider";
